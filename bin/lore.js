@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// The `lore` command. The TypeScript sources are compiled to dist/ by `npm install` (the prepare script).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(entry))) {
+  process.stderr.write('lore: the compiled code is missing (dist/). Run `npm install` or `npm run build` in the Lore folder.\n');
+  process.exit(70);
+}
+const { main } = await import(entry.href);
+process.exitCode = await main(process.argv.slice(2));

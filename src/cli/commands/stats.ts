@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../main.js';
+import { formatBytes } from '../../ingest/ingest.js';
+import { printJson, withStore } from './open-store.js';
+
+export function registerStats(program: Command, _context: CommandContext): void {
+  program
+    .command('stats')
+    .description('show the database: where it is, its size, and what it holds')
+    .action(async (_opts: unknown, command: Command) => {
+      await withStore(
+        command,
+        (store, global) => {
+          const stats = store.stats();
+          const collections = store.listCollections();
+          if (global.json) return printJson({ ...stats, collections });
+          process.stdout.write(
+            [
+              `Database:    ${stats.path} (${formatBytes(stats.fileBytes)}, schema v${stats.schemaVersion})`,
+              `Collections: ${stats.collections}`,
+              `Documents:   ${stats.documents}`,
+              `Chunks:      ${stats.chunks}`,
+              ...collections.map((c) => `  ${c.name}: ${c.documentCount} documents, ${c.chunkCount} chunks`),
+            ].join('\n') + '\n',
+          );
+        },
+        { readonly: true },
+      );
+    });
+}

@@ -1,0 +1,63 @@
+import { Command, CommanderError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { isLoreError, LoreError } from '../spec/errors.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { registerIngest } from './commands/ingest.js';
+import { registerSearch } from './commands/search.js';
+import { registerCollections } from './commands/collections.js';
+import { registerDocs } from './commands/docs.js';
+import { registerRm } from './commands/rm.js';
+import { registerStats } from './commands/stats.js';
+
+export interface GlobalOptions {
+  db?: string;
+  json?: boolean;
+}
+
+/** Where the database lives: --db, then LORE_DB, then ./.lore/lore.db. */
+export function resolveDbPath(opts: GlobalOptions): string {
+  return resolve(opts.db ?? process.env['LORE_DB'] ?? '.lore/lore.db');
+}
+
+export interface CommandContext {
+  /** Set by a command to report partial failure or similar. */
+  exitCode: number;
+}
+
+export function buildProgram(context: CommandContext): Command {
+  const program = new Command('lore')
+    .description('Lore: point it at a folder of documents (English or Chinese), then search them.')
+    .version('0.1.0', '-v, --version')
+    .addOption(new Option('--db <path>', 'database file (default: $LORE_DB or ./.lore/lore.db)'))
+    .option('--json', 'print machine-readable JSON on stdout')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride();
+  for (const register of [registerIngest, registerSearch, registerCollections, registerDocs, registerRm, registerStats]) {
+    register(program, context);
+  }
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and returns the exit code, never throws: every failure becomes a one-line message. */
+export async function main(argv: string[]): Promise<number> {
+  const context: CommandContext = { exitCode: EXIT.ok };
+  const program = buildProgram(context);
+  const wantsJson = argv.includes('--json');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return context.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    const lore = isLoreError(error)
+      ? error
+      : new LoreError({ code: 'INTERNAL', message: `unexpected error: ${(error as Error)?.stack ?? String(error)}`, hint: 'please report this' });
+    if (wantsJson) process.stdout.write(JSON.stringify({ error: { code: lore.code, message: lore.message } }) + '\n');
+    process.stderr.write(`lore: ${lore.message}\n`);
+    return exitCodeFor(lore.code);
+  }
+}

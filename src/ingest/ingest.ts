@@ -1,0 +1,243 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { sep } from 'node:path';
+import type { LoaderOptions, LoadedDocument } from '../spec/document.js';
+import { isLoreError, LoreError } from '../spec/errors.js';
+import type { ChunkInput, Store } from '../spec/store.js';
+import { analyze } from '../text/analyze.js';
+import { loadDocument } from './loaders/index.js';
+import { splitDocument } from './split/split-document.js';
+import { walkFiles } from './walk-files.js';
+
+export const DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024;
+export const DEFAULT_COLLECTION = 'default';
+/** Bump when analysis or splitting changes so that existing documents are re-chunked on the next ingest. */
+const PIPELINE_VERSION = 1;
+
+export interface IngestOptions {
+  store: Store;
+  paths: string[];
+  collection?: string;
+  include?: string[];
+  exclude?: string[];
+  gitignore?: boolean;
+  /** Bytes; larger files are refused with FILE_TOO_LARGE. */
+  maxFileSize?: number;
+  chunkSize?: number;
+  overlap?: number;
+  loaderOptions?: LoaderOptions;
+  /** Remove documents under the given paths whose files are gone. */
+  prune?: boolean;
+  /** Files loaded at once (default 4). */
+  concurrency?: number;
+  onProgress?: (progress: IngestProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface IngestProgress {
+  filesTotal: number;
+  filesDone: number;
+  added: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  chunks: number;
+  bytes: number;
+  current?: string;
+}
+
+export interface IngestFailure {
+  source: string;
+  code: string;
+  message: string;
+}
+
+export interface IngestReport extends IngestProgress {
+  collection: string;
+  pruned: number;
+  errors: IngestFailure[];
+  warnings: Array<{ source: string; message: string }>;
+  durationMs: number;
+}
+
+type FileOutcome =
+  | { kind: 'unchanged' }
+  | { kind: 'written'; updated: boolean; chunks: number; bytes: number; warnings: string[] };
+
+/**
+ * Ingests files and folders into a collection: walk → read → hash → load → split → analyse → write.
+ * Each document is written in one transaction, so a killed run leaves every document either fully old or
+ * fully new, and the next run (which skips unchanged files by content hash) finishes the work.
+ */
+export async function ingest(options: IngestOptions): Promise<IngestReport> {
+  const started = performance.now();
+  const collection = options.collection ?? DEFAULT_COLLECTION;
+  const chunkSize = options.chunkSize ?? 400;
+  const overlap = options.overlap ?? 40;
+  validateSizes(chunkSize, overlap);
+  const settings = { chunkSize, overlap, loaderOptions: options.loaderOptions ?? {}, pipeline: PIPELINE_VERSION };
+  const settingsKey = sha256(JSON.stringify(settings)).slice(0, 16);
+  options.store.ensureCollection(collection, { chunkSize, overlap });
+
+  const report: IngestReport = {
+    collection,
+    filesTotal: 0,
+    filesDone: 0,
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    failed: 0,
+    chunks: 0,
+    bytes: 0,
+    pruned: 0,
+    errors: [],
+    warnings: [],
+    durationMs: 0,
+  };
+  const fail = (source: string, error: unknown) => {
+    report.failed++;
+    const e = isLoreError(error)
+      ? error
+      : new LoreError({ code: 'INTERNAL', message: `${source}: ${(error as Error)?.message ?? String(error)}`, cause: error });
+    report.errors.push({ source, code: e.code, message: e.message.includes(source) ? e.message : `${source}: ${e.message}` });
+  };
+
+  const files: string[] = [];
+  const roots: string[] = [];
+  for await (const entry of walkFiles({ paths: options.paths, include: options.include, exclude: options.exclude, gitignore: options.gitignore })) {
+    if ('error' in entry) fail(entry.path, entry.error);
+    else {
+      files.push(entry.path);
+      if (!roots.includes(entry.root)) roots.push(entry.root);
+    }
+  }
+  report.filesTotal = files.length;
+  options.onProgress?.({ ...report });
+
+  const seen = new Set(files);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      if (options.signal?.aborted) throw new LoreError({ code: 'ABORTED', message: 'Ingestion was cancelled' });
+      const source = files[next++]!;
+      try {
+        const outcome = await ingestFile({ ...options, source, collection, chunkSize, overlap, settingsKey });
+        if (outcome.kind === 'unchanged') report.unchanged++;
+        else {
+          if (outcome.updated) report.updated++;
+          else report.added++;
+          report.chunks += outcome.chunks;
+          report.bytes += outcome.bytes;
+          for (const message of outcome.warnings) report.warnings.push({ source, message });
+        }
+      } catch (error) {
+        if (isLoreError(error, 'ABORTED')) throw error;
+        fail(source, error);
+      }
+      report.filesDone++;
+      options.onProgress?.({ ...report, current: source });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+
+  if (options.prune) report.pruned = prune({ store: options.store, collection, roots, seen });
+  report.durationMs = Math.round(performance.now() - started);
+  return report;
+}
+
+interface IngestFileOptions extends IngestOptions {
+  source: string;
+  collection: string;
+  chunkSize: number;
+  overlap: number;
+  settingsKey: string;
+}
+
+async function ingestFile(o: IngestFileOptions): Promise<FileOutcome> {
+  const info = await stat(o.source);
+  const maxFileSize = o.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  if (info.size > maxFileSize) {
+    throw new LoreError({
+      code: 'FILE_TOO_LARGE',
+      message: `${o.source} is ${formatBytes(info.size)}, over the ${formatBytes(maxFileSize)} limit`,
+      hint: 'raise it with --max-file-size, or split the file',
+      subject: o.source,
+    });
+  }
+  const bytes = new Uint8Array(await readFile(o.source));
+  const contentHash = sha256(bytes);
+  const existing = o.store.findDocument(o.collection, o.source);
+  if (existing && existing.contentHash === contentHash && existing.metadata['ingestKey'] === o.settingsKey) {
+    return { kind: 'unchanged' };
+  }
+  const doc = await loadDocument({ source: o.source, bytes, options: o.loaderOptions });
+  const chunks = buildChunks(doc, o.chunkSize, o.overlap);
+  if (chunks.length === 0) {
+    throw new LoreError({ code: 'EMPTY_FILE', message: `${o.source} has no text to index`, hint: 'check that the file is not empty or image-only', subject: o.source });
+  }
+  o.store.putDocument({
+    collection: o.collection,
+    source: o.source,
+    mimeType: doc.mimeType,
+    type: String(doc.metadata['type'] ?? 'text'),
+    title: doc.title,
+    contentHash,
+    bytes: bytes.byteLength,
+    metadata: { ...doc.metadata, ingestKey: o.settingsKey },
+    chunks,
+  });
+  return { kind: 'written', updated: existing !== undefined, chunks: chunks.length, bytes: bytes.byteLength, warnings: doc.warnings };
+}
+
+/** Splits a loaded document and analyses each chunk for the keyword index. */
+export function buildChunks(doc: LoadedDocument, chunkSize: number, overlap: number): ChunkInput[] {
+  const isRecords = doc.blocks?.some((b) => b.page === undefined) ?? false;
+  return splitDocument({ doc, chunkSize, overlap }).map((chunk) => {
+    // Headings (and, for whole documents, the title) are indexed with every chunk beneath them: a
+    // passage under "## Warranty" is about warranties even if the word is not repeated.
+    const context = [...(isRecords || !doc.title ? [] : [doc.title]), ...chunk.headingPath].join('\n');
+    return {
+      ...chunk,
+      contentHash: sha256(chunk.text),
+      terms: analyze(context ? `${context}\n${chunk.text}` : chunk.text),
+    };
+  });
+}
+
+function prune(o: { store: Store; collection: string; roots: string[]; seen: Set<string> }): number {
+  let pruned = 0;
+  for (const doc of o.store.listDocuments({ collection: o.collection })) {
+    const underRoot = o.roots.some((r) => doc.source === r || doc.source.startsWith(r.endsWith(sep) ? r : r + sep));
+    if (underRoot && !o.seen.has(doc.source) && !existsSync(doc.source)) {
+      o.store.deleteDocument(doc.id);
+      pruned++;
+    }
+  }
+  return pruned;
+}
+
+function validateSizes(chunkSize: number, overlap: number): void {
+  if (!Number.isInteger(chunkSize) || chunkSize < 16 || chunkSize > 100_000) {
+    throw new LoreError({ code: 'INVALID_ARGUMENT', message: `--chunk-size must be a whole number of tokens from 16 to 100000 (got ${chunkSize})` });
+  }
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= chunkSize) {
+    throw new LoreError({ code: 'INVALID_ARGUMENT', message: `--overlap must be a whole number from 0 to below --chunk-size (got ${overlap})` });
+  }
+}
+
+export function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}

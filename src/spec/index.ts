@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './document.js';
+export * from './store.js';

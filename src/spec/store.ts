@@ -1,0 +1,109 @@
+import type { Chunk, Metadata } from './document.js';
+
+export interface CollectionInfo {
+  name: string;
+  createdAt: string;
+  documentCount: number;
+  chunkCount: number;
+  settings: Record<string, unknown>;
+}
+
+export interface DocumentRecord {
+  id: number;
+  /** Stable id derived from collection + source; survives re-ingestion. */
+  uid: string;
+  collection: string;
+  source: string;
+  mimeType: string;
+  /** Short type id from the loader: pdf, docx, html, markdown, csv, json, jsonl, text, code. */
+  type: string;
+  title: string | null;
+  contentHash: string;
+  bytes: number;
+  chunkCount: number;
+  metadata: Metadata;
+  version: number;
+  updatedAt: string;
+}
+
+/** A chunk ready for the store: the splitter's output plus the terms the keyword index needs. */
+export interface ChunkInput extends Chunk {
+  contentHash: string;
+  /** Analysed terms from the shared tokenizer, in order. */
+  terms: string[];
+}
+
+export interface DocumentInput {
+  collection: string;
+  source: string;
+  mimeType: string;
+  type: string;
+  title?: string;
+  contentHash: string;
+  bytes: number;
+  metadata: Metadata;
+  chunks: ChunkInput[];
+}
+
+export interface SearchFilter {
+  collection?: string;
+  /** Glob over the document source (picomatch syntax, `**` crosses folders). */
+  source?: string;
+  /** MIME type, or a short type name such as `pdf`, `markdown`. */
+  type?: string;
+  /** Equality on metadata fields (chunk metadata first, then document metadata). */
+  metadata?: Metadata;
+}
+
+export interface KeywordQuery {
+  /** Analysed query terms (duplicates allowed). */
+  terms: string[];
+  k: number;
+  filter?: SearchFilter;
+}
+
+export interface SearchHit {
+  chunkId: number;
+  documentId: number;
+  collection: string;
+  source: string;
+  title: string | null;
+  mimeType: string;
+  ordinal: number;
+  text: string;
+  start: number;
+  end: number;
+  page: number | null;
+  headingPath: string[];
+  metadata: Metadata;
+  /** Higher is better. */
+  score: number;
+  scores: { keyword?: number; vector?: number };
+}
+
+export interface StoreStats {
+  path: string;
+  schemaVersion: number;
+  collections: number;
+  documents: number;
+  chunks: number;
+  fileBytes: number;
+}
+
+export interface Store {
+  readonly path: string;
+  ensureCollection(name: string, settings?: Record<string, unknown>): CollectionInfo;
+  getCollection(name: string): CollectionInfo | undefined;
+  listCollections(): CollectionInfo[];
+  deleteCollection(name: string): boolean;
+  findDocument(collection: string, source: string): DocumentRecord | undefined;
+  /** By numeric id or by stable uid. */
+  getDocument(id: number | string): DocumentRecord | undefined;
+  listDocuments(options?: { collection?: string }): DocumentRecord[];
+  /** Insert or replace a document and all its chunks, atomically. */
+  putDocument(input: DocumentInput): DocumentRecord;
+  deleteDocument(id: number): boolean;
+  keywordSearch(query: KeywordQuery): SearchHit[];
+  stats(): StoreStats;
+  close(): void;
+}

@@ -1,0 +1,77 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Forward-only schema migrations. Index i takes the database from version i to i+1. Never edit a
+ * released step: add a new one. Each step runs inside the transaction that also bumps `schema_version`.
+ */
+export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
+  (db) => {
+    db.exec(`
+      CREATE TABLE collections (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        settings TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        mime_type TEXT NOT NULL,
+        type TEXT NOT NULL,
+        title TEXT,
+        content_hash TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        metadata TEXT NOT NULL DEFAULT '{}',
+        version INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (collection_id, source)
+      );
+      CREATE TABLE chunks (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        start_offset INTEGER NOT NULL,
+        end_offset INTEGER NOT NULL,
+        page INTEGER,
+        heading_path TEXT NOT NULL DEFAULT '[]',
+        token_count INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        metadata TEXT NOT NULL DEFAULT '{}',
+        UNIQUE (document_id, ordinal)
+      );
+      CREATE INDEX chunks_content_hash ON chunks (content_hash);
+      -- Room for the embedding work: one vector per chunk, and a cache keyed by embedder and text hash
+      -- so that re-chunking never re-embeds an unchanged text.
+      CREATE TABLE chunk_vectors (
+        chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+        embedder TEXT NOT NULL,
+        vector BLOB NOT NULL
+      );
+      CREATE TABLE embedding_cache (
+        embedder TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        dimensions INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (embedder, content_hash)
+      ) WITHOUT ROWID;
+    `);
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The keyword index of one collection: an FTS5 table over pre-analysed terms, rowid = chunk id. */
+export function ftsTableName(collectionId: number): string {
+  return `fts_c${collectionId}`;
+}
+
+export function createFtsTable(db: Database.Database, collectionId: number): void {
+  // Terms arrive already segmented, normalised and stemmed by Lore's analyser and joined by spaces.
+  // The `ascii` tokenizer splits only at ASCII separators and passes every other character through, so
+  // Chinese words and bigrams stay intact (unicode61 would also do, but would re-fold what is folded).
+  db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsTableName(collectionId)} USING fts5(terms, tokenize = 'ascii')`);
+}

@@ -1,0 +1,380 @@
+import type Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import type { Metadata } from '../../spec/document.js';
+import { LoreError } from '../../spec/errors.js';
+import type {
+  CollectionInfo,
+  DocumentInput,
+  DocumentRecord,
+  KeywordQuery,
+  SearchFilter,
+  SearchHit,
+  Store,
+  StoreStats,
+} from '../../spec/store.js';
+import { globMatch } from './glob-function.js';
+import { createFtsTable, ftsTableName, SCHEMA_VERSION } from './migrations.js';
+import { openDatabase } from './open-database.js';
+
+export interface OpenSqliteStoreOptions {
+  /** File path, or `:memory:`. */
+  path: string;
+  readonly?: boolean;
+}
+
+interface CollectionRow {
+  id: number;
+  name: string;
+  settings: string;
+  created_at: string;
+}
+
+interface DocumentRow {
+  id: number;
+  uid: string;
+  collection: string;
+  source: string;
+  mime_type: string;
+  type: string;
+  title: string | null;
+  content_hash: string;
+  bytes: number;
+  metadata: string;
+  version: number;
+  updated_at: string;
+  chunk_count: number;
+}
+
+const DOCUMENT_SELECT = `
+  SELECT d.id, d.uid, c.name AS collection, d.source, d.mime_type, d.type, d.title, d.content_hash, d.bytes,
+         d.metadata, d.version, d.updated_at,
+         (SELECT count(*) FROM chunks k WHERE k.document_id = d.id) AS chunk_count
+  FROM documents d JOIN collections c ON c.id = d.collection_id`;
+
+/** A stable document id from where it came from, so the same file keeps its id across re-ingests. */
+export function documentUid(collection: string, source: string): string {
+  return createHash('sha256').update(collection).update('\0').update(source).digest('hex').slice(0, 16);
+}
+
+function toDocument(row: DocumentRow): DocumentRecord {
+  return {
+    id: row.id,
+    uid: row.uid,
+    collection: row.collection,
+    source: row.source,
+    mimeType: row.mime_type,
+    type: row.type,
+    title: row.title,
+    contentHash: row.content_hash,
+    bytes: row.bytes,
+    chunkCount: row.chunk_count,
+    metadata: JSON.parse(row.metadata) as Metadata,
+    version: row.version,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Builds an FTS5 query that ORs the analysed terms; each is quoted so no term is read as syntax. */
+export function ftsQuery(terms: string[]): string | undefined {
+  const unique = [...new Set(terms.filter((t) => /[\p{L}\p{N}]/u.test(t)))];
+  if (unique.length === 0) return undefined;
+  return unique.map((t) => `"${t.replaceAll('"', '""')}"`).join(' OR ');
+}
+
+/** The embedded default store: one SQLite file holding collections, documents, chunks and their indexes. */
+export class SqliteStore implements Store {
+  readonly path: string;
+  readonly db: Database.Database;
+
+  constructor(options: OpenSqliteStoreOptions) {
+    this.path = options.path;
+    this.db = openDatabase(options);
+    this.db.function('lore_glob', { deterministic: true }, (pattern: unknown, source: unknown) =>
+      globMatch(String(pattern), String(source)),
+    );
+  }
+
+  ensureCollection(name: string, settings: Record<string, unknown> = {}): CollectionInfo {
+    validateCollectionName(name);
+    const existing = this.collectionRow(name);
+    if (existing) return this.getCollection(name)!;
+    this.db.transaction(() => {
+      const info = this.db
+        .prepare('INSERT INTO collections (name, settings, created_at) VALUES (?, ?, ?)')
+        .run(name, JSON.stringify(settings), new Date().toISOString());
+      createFtsTable(this.db, Number(info.lastInsertRowid));
+    }).immediate();
+    return this.getCollection(name)!;
+  }
+
+  getCollection(name: string): CollectionInfo | undefined {
+    return this.listCollections().find((c) => c.name === name);
+  }
+
+  listCollections(): CollectionInfo[] {
+    const rows = this.db
+      .prepare(
+        `SELECT c.id, c.name, c.settings, c.created_at,
+                (SELECT count(*) FROM documents d WHERE d.collection_id = c.id) AS documents,
+                (SELECT count(*) FROM chunks k JOIN documents d ON d.id = k.document_id WHERE d.collection_id = c.id) AS chunks
+         FROM collections c ORDER BY c.name`,
+      )
+      .all() as Array<CollectionRow & { documents: number; chunks: number }>;
+    return rows.map((r) => ({
+      name: r.name,
+      createdAt: r.created_at,
+      documentCount: r.documents,
+      chunkCount: r.chunks,
+      settings: JSON.parse(r.settings) as Record<string, unknown>,
+    }));
+  }
+
+  deleteCollection(name: string): boolean {
+    const row = this.collectionRow(name);
+    if (!row) return false;
+    this.db.transaction(() => {
+      this.db.exec(`DROP TABLE IF EXISTS ${ftsTableName(row.id)}`);
+      this.db.prepare('DELETE FROM collections WHERE id = ?').run(row.id);
+    }).immediate();
+    return true;
+  }
+
+  findDocument(collection: string, source: string): DocumentRecord | undefined {
+    const row = this.db.prepare(`${DOCUMENT_SELECT} WHERE c.name = ? AND d.source = ?`).get(collection, source) as
+      | DocumentRow
+      | undefined;
+    return row ? toDocument(row) : undefined;
+  }
+
+  getDocument(id: number | string): DocumentRecord | undefined {
+    const row = (
+      typeof id === 'number'
+        ? this.db.prepare(`${DOCUMENT_SELECT} WHERE d.id = ?`).get(id)
+        : this.db.prepare(`${DOCUMENT_SELECT} WHERE d.uid = ?`).get(id)
+    ) as DocumentRow | undefined;
+    return row ? toDocument(row) : undefined;
+  }
+
+  listDocuments(options: { collection?: string } = {}): DocumentRecord[] {
+    const rows = (
+      options.collection === undefined
+        ? this.db.prepare(`${DOCUMENT_SELECT} ORDER BY c.name, d.source`).all()
+        : this.db.prepare(`${DOCUMENT_SELECT} WHERE c.name = ? ORDER BY d.source`).all(options.collection)
+    ) as DocumentRow[];
+    return rows.map(toDocument);
+  }
+
+  putDocument(input: DocumentInput): DocumentRecord {
+    const collection = this.collectionRow(input.collection);
+    if (!collection) {
+      throw new LoreError({ code: 'NOT_FOUND', message: `No collection named "${input.collection}"`, subject: input.collection });
+    }
+    const fts = ftsTableName(collection.id);
+    const now = new Date().toISOString();
+    const write = this.db.transaction(() => {
+      const old = this.db
+        .prepare('SELECT id, version, created_at FROM documents WHERE collection_id = ? AND source = ?')
+        .get(collection.id, input.source) as { id: number; version: number; created_at: string } | undefined;
+      let documentId: number;
+      if (old) {
+        this.db.prepare(`DELETE FROM ${fts} WHERE rowid IN (SELECT id FROM chunks WHERE document_id = ?)`).run(old.id);
+        this.db.prepare('DELETE FROM chunks WHERE document_id = ?').run(old.id);
+        this.db
+          .prepare(
+            `UPDATE documents SET mime_type = ?, type = ?, title = ?, content_hash = ?, bytes = ?, metadata = ?,
+                    version = version + 1, updated_at = ? WHERE id = ?`,
+          )
+          .run(input.mimeType, input.type, input.title ?? null, input.contentHash, input.bytes, JSON.stringify(input.metadata), now, old.id);
+        documentId = old.id;
+      } else {
+        const info = this.db
+          .prepare(
+            `INSERT INTO documents (uid, collection_id, source, mime_type, type, title, content_hash, bytes, metadata, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            documentUid(input.collection, input.source),
+            collection.id,
+            input.source,
+            input.mimeType,
+            input.type,
+            input.title ?? null,
+            input.contentHash,
+            input.bytes,
+            JSON.stringify(input.metadata),
+            now,
+            now,
+          );
+        documentId = Number(info.lastInsertRowid);
+      }
+      const insertChunk = this.db.prepare(
+        `INSERT INTO chunks (document_id, ordinal, text, start_offset, end_offset, page, heading_path, token_count, content_hash, metadata)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const insertTerms = this.db.prepare(`INSERT INTO ${fts} (rowid, terms) VALUES (?, ?)`);
+      for (const chunk of input.chunks) {
+        const info = insertChunk.run(
+          documentId,
+          chunk.ordinal,
+          chunk.text,
+          chunk.start,
+          chunk.end,
+          chunk.page ?? null,
+          JSON.stringify(chunk.headingPath),
+          chunk.tokenCount,
+          chunk.contentHash,
+          JSON.stringify(chunk.metadata),
+        );
+        insertTerms.run(info.lastInsertRowid, chunk.terms.join(' '));
+      }
+      return documentId;
+    });
+    // IMMEDIATE takes the write lock up front, so concurrent writers queue instead of failing mid-way.
+    const id = write.immediate();
+    return this.getDocument(id)!;
+  }
+
+  deleteDocument(id: number): boolean {
+    const row = this.db.prepare('SELECT collection_id FROM documents WHERE id = ?').get(id) as { collection_id: number } | undefined;
+    if (!row) return false;
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM ${ftsTableName(row.collection_id)} WHERE rowid IN (SELECT id FROM chunks WHERE document_id = ?)`).run(id);
+      this.db.prepare('DELETE FROM documents WHERE id = ?').run(id);
+    }).immediate();
+    return true;
+  }
+
+  keywordSearch(query: KeywordQuery): SearchHit[] {
+    const match = ftsQuery(query.terms);
+    if (!match || query.k <= 0) return [];
+    const collections = query.filter?.collection
+      ? [this.collectionRow(query.filter.collection)].filter((c): c is CollectionRow => c !== undefined)
+      : (this.db.prepare('SELECT id, name, settings, created_at FROM collections').all() as CollectionRow[]);
+    if (query.filter?.collection && collections.length === 0) {
+      throw new LoreError({
+        code: 'NOT_FOUND',
+        message: `No collection named "${query.filter.collection}"`,
+        hint: 'run `lore collections` to see the names',
+        subject: query.filter.collection,
+      });
+    }
+    const hits: SearchHit[] = [];
+    for (const collection of collections) hits.push(...this.searchCollection(collection, match, query.k, query.filter));
+    // Across collections the BM25 scales differ a little (each has its own statistics); good enough to merge.
+    hits.sort((a, b) => b.score - a.score || a.chunkId - b.chunkId);
+    return hits.slice(0, query.k);
+  }
+
+  private searchCollection(collection: CollectionRow, match: string, k: number, filter: SearchFilter | undefined): SearchHit[] {
+    const fts = ftsTableName(collection.id);
+    const { where, params } = filterSql(filter);
+    const rows = this.db
+      .prepare(
+        `SELECT k.id AS chunk_id, k.document_id, k.ordinal, k.text, k.start_offset, k.end_offset, k.page, k.heading_path,
+                k.metadata, d.source, d.title, d.mime_type, -bm25(${fts}) AS score
+         FROM ${fts} f JOIN chunks k ON k.id = f.rowid JOIN documents d ON d.id = k.document_id
+         WHERE ${fts} MATCH ? ${where}
+         ORDER BY bm25(${fts}), k.id LIMIT ?`,
+      )
+      .all(match, ...params, k) as Array<{
+      chunk_id: number;
+      document_id: number;
+      ordinal: number;
+      text: string;
+      start_offset: number;
+      end_offset: number;
+      page: number | null;
+      heading_path: string;
+      metadata: string;
+      source: string;
+      title: string | null;
+      mime_type: string;
+      score: number;
+    }>;
+    return rows.map((r) => ({
+      chunkId: r.chunk_id,
+      documentId: r.document_id,
+      collection: collection.name,
+      source: r.source,
+      title: r.title,
+      mimeType: r.mime_type,
+      ordinal: r.ordinal,
+      text: r.text,
+      start: r.start_offset,
+      end: r.end_offset,
+      page: r.page,
+      headingPath: JSON.parse(r.heading_path) as string[],
+      metadata: JSON.parse(r.metadata) as Metadata,
+      score: r.score,
+      scores: { keyword: r.score },
+    }));
+  }
+
+  stats(): StoreStats {
+    const count = (sql: string) => Number(this.db.prepare(sql).pluck().get());
+    let fileBytes = 0;
+    if (this.path !== ':memory:') {
+      for (const suffix of ['', '-wal']) {
+        try {
+          fileBytes += statSync(this.path + suffix).size;
+        } catch {
+          // The WAL file only exists while a writer has it open.
+        }
+      }
+    }
+    return {
+      path: this.path,
+      schemaVersion: SCHEMA_VERSION,
+      collections: count('SELECT count(*) FROM collections'),
+      documents: count('SELECT count(*) FROM documents'),
+      chunks: count('SELECT count(*) FROM chunks'),
+      fileBytes,
+    };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private collectionRow(name: string): CollectionRow | undefined {
+    return this.db.prepare('SELECT id, name, settings, created_at FROM collections WHERE name = ?').get(name) as CollectionRow | undefined;
+  }
+}
+
+function validateCollectionName(name: string): void {
+  if (!/^[\p{L}\p{N}][\p{L}\p{N}_.-]{0,63}$/u.test(name)) {
+    throw new LoreError({
+      code: 'INVALID_ARGUMENT',
+      message: `"${name}" is not a valid collection name`,
+      hint: 'use 1–64 letters, digits, "_", "-" or ".", starting with a letter or digit',
+      subject: name,
+    });
+  }
+}
+
+const TYPE_ALIASES: Record<string, string> = { md: 'markdown', htm: 'html', txt: 'text', jsonl: 'jsonl' };
+
+function filterSql(filter: SearchFilter | undefined): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (filter?.source) {
+    clauses.push('lore_glob(?, d.source) = 1');
+    params.push(filter.source);
+  }
+  if (filter?.type) {
+    const type = TYPE_ALIASES[filter.type] ?? filter.type;
+    clauses.push('(d.type = ? OR d.mime_type = ?)');
+    params.push(type, filter.type);
+  }
+  for (const [key, value] of Object.entries(filter?.metadata ?? {})) {
+    const path = `$."${key.replaceAll('"', '\\"')}"`;
+    clauses.push('coalesce(json_extract(k.metadata, ?), json_extract(d.metadata, ?)) = ?');
+    params.push(path, path, typeof value === 'boolean' ? Number(value) : Array.isArray(value) ? JSON.stringify(value) : value);
+  }
+  return { where: clauses.map((c) => `AND ${c}`).join(' '), params };
+}
+
+export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
+  return new SqliteStore(options);
+}
