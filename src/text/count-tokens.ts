@@ -12,7 +12,7 @@ export function countTokens(text: string): number {
   let wordChars = 0;
   for (const w of segmentWords(text)) {
     wordChars += w.end - w.start;
-    tokens += w.dictionary ? w.text.length : 1 + Math.floor(Math.max(0, w.text.length - 1) / 6);
+    tokens += w.dictionary ? w.text.length : 1 + Math.floor(Math.max(0, w.text.length - 1) / 8);
   }
   // Punctuation and symbols: everything that is neither a word nor white space.
   const other = text.length - wordChars - (text.match(/\s/g)?.length ?? 0);
