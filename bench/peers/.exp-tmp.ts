@@ -1,27 +1,23 @@
-import { readBeirDataset } from '/work/main/src/eval/beir.js';
-import { evaluateRun } from '/work/main/src/eval/metrics.js';
-import MiniSearch from 'minisearch';
-import { create, insertMultiple, insert, search } from '@orama/orama';
-const data = await readBeirDataset({ dir: '/work/shared/datasets/cranfield' });
-async function score(name: string, fn: (q: string) => Promise<{id: string; score: number}[]> | {id: string; score: number}[]) {
+import { readBeirDataset } from '../../src/eval/beir.js';
+import { evaluateRun } from '../../src/eval/metrics.js';
+import { createFts5Peer, quoteFts5 } from './fts5.js';
+import { create, insertMultiple, search } from '@orama/orama';
+const data = await readBeirDataset({ dir: `/work/shared/datasets/cmrc2018-trial` });
+const variants: Record<string, (q: string) => string> = {
+  noDedupe: (q) => { const g: string[] = []; for (const c of q.toLowerCase().split(/\s+/)) { const ch = [...c]; for (let i = 0; i + 3 <= ch.length; i++) g.push(ch.slice(i, i + 3).join('')); } return g.map(quoteFts5).join(' OR '); },
+  wholeQuery: (q) => { const g = new Set<string>(); const ch = [...q]; for (let i = 0; i + 3 <= ch.length; i++) { const s = ch.slice(i, i + 3).join(''); if (s.trim().length === 3) g.add(s); } return [...g].map(quoteFts5).join(' OR '); },
+  wholeQueryNoDedupe: (q) => { const g: string[] = []; const ch = [...q]; for (let i = 0; i + 3 <= ch.length; i++) { const s = ch.slice(i, i + 3).join(''); if (s.trim().length > 0) g.push(s); } return g.map(quoteFts5).join(' OR '); },
+  utf16NoDedupe: (q) => { const g: string[] = []; for (let i = 0; i + 3 <= q.length; i++) { const s = q.slice(i, i + 3); if (s.trim().length >= 3) g.push(s); } return g.map(quoteFts5).join(' OR '); },
+};
+for (const [name, toMatch] of Object.entries(variants)) {
+  const p = createFts5Peer({ name, tokenize: 'trigram', toMatch }); p.index(data.corpus);
   const run = new Map();
-  for (const q of data.queries) run.set(q.id, (await fn(q.text)).map((h) => ({ docId: h.id, score: h.score })));
-  const g = evaluateRun({ run, qrels: data.qrels, ks: [10], order: 'given' }).mean['ndcg@10']!;
-  const t = evaluateRun({ run, qrels: data.qrels, ks: [10] }).mean['ndcg@10']!;
-  console.log(name, g.toFixed(4), t.toFixed(4));
+  for (const q of data.queries) run.set(q.id, p.search(q.text, 100).map((h) => ({ docId: h.id, score: h.score })));
+  console.log(name, evaluateRun({ run, qrels: data.qrels, ks: [10], order: 'given' }).mean['ndcg@10']!.toFixed(4));
 }
-const ms = new MiniSearch({ fields: ['title', 'text'] }); ms.addAll(data.corpus);
-await score('minisearch', (q) => ms.search(q).slice(0, 100).map((r) => ({ id: String(r.id), score: r.score })));
-const ms2 = new MiniSearch({ fields: ['text'] }); ms2.addAll(data.corpus);
-await score('minisearch text only', (q) => ms2.search(q).slice(0, 100).map((r) => ({ id: String(r.id), score: r.score })));
-await score('minisearch prefix+fuzzy', (q) => ms.search(q, { prefix: true, fuzzy: 0.2 }).slice(0, 100).map((r) => ({ id: String(r.id), score: r.score })));
-const ms3 = new MiniSearch({ fields: ['title', 'text'], storeFields: ['title'], idField: 'id' }); ms3.addAll(data.corpus.map((d, i) => ({ ...d })));
+const cran = await readBeirDataset({ dir: `/work/shared/datasets/cranfield` });
 const db = create({ schema: { title: 'string', text: 'string' } as const });
-await insertMultiple(db, data.corpus);
-await score('orama', async (q) => (await search(db, { term: q, limit: 100 })).hits.map((h) => ({ id: String(h.id), score: h.score })));
-await score('orama limit10', async (q) => (await search(db, { term: q, limit: 10 })).hits.map((h) => ({ id: String(h.id), score: h.score })));
-const db2 = create({ schema: { id: 'string', title: 'string', text: 'string' } as const });
-for (const d of data.corpus) await insert(db2, d);
-await score('orama id in schema', async (q) => (await search(db2, { term: q, limit: 100 })).hits.map((h) => ({ id: String(h.id), score: h.score })));
-await score('orama text only', async (q) => (await search(db, { term: q, limit: 100, properties: ['text'] })).hits.map((h) => ({ id: String(h.id), score: h.score })));
-await score('orama threshold0', async (q) => (await search(db, { term: q, limit: 100, threshold: 0 })).hits.map((h) => ({ id: String(h.id), score: h.score })));
+await insertMultiple(db, cran.corpus);
+const run = new Map();
+for (const q of cran.queries) run.set(q.id, (await search(db, { term: q.text, limit: 100, exact: true })).hits.map((h) => ({ docId: String(h.id), score: h.score })));
+console.log('orama exact', evaluateRun({ run, qrels: cran.qrels, ks: [10], order: 'given' }).mean['ndcg@10']!.toFixed(4));

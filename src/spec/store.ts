@@ -55,11 +55,21 @@ export interface SearchFilter {
   metadata?: Metadata;
 }
 
+/** BM25 parameters: k1 (term-frequency saturation) and b (length normalisation). */
+export interface Bm25Params {
+  k1: number;
+  b: number;
+}
+
+/** Tuned on ../shared/datasets (Cranfield, CMRC 2018): see docs/benchmarks.md. */
+export const DEFAULT_BM25: Bm25Params = { k1: 1.5, b: 0.75 };
+
 export interface KeywordQuery {
-  /** Analysed query terms (duplicates allowed). */
+  /** Analysed query terms (duplicates count once). */
   terms: string[];
   k: number;
   filter?: SearchFilter;
+  bm25?: Bm25Params;
 }
 
 export interface SearchHit {

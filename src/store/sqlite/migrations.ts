@@ -11,7 +11,11 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
         settings TEXT NOT NULL DEFAULT '{}',
-        created_at TEXT NOT NULL
+        created_at TEXT NOT NULL,
+        -- BM25 needs the collection's chunk count and average length at every query: kept up to date
+        -- in the same transactions that add and remove chunks, instead of scanning for them.
+        chunk_count INTEGER NOT NULL DEFAULT 0,
+        term_total INTEGER NOT NULL DEFAULT 0
       );
       CREATE TABLE documents (
         id INTEGER PRIMARY KEY,
@@ -39,6 +43,8 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
         page INTEGER,
         heading_path TEXT NOT NULL DEFAULT '[]',
         token_count INTEGER NOT NULL,
+        -- Number of analysed terms: the document length in BM25.
+        term_count INTEGER NOT NULL,
         content_hash TEXT NOT NULL,
         metadata TEXT NOT NULL DEFAULT '{}',
         UNIQUE (document_id, ordinal)
@@ -69,9 +75,25 @@ export function ftsTableName(collectionId: number): string {
   return `fts_c${collectionId}`;
 }
 
+/** fts5vocab views of the keyword index: per-occurrence rows (term frequencies) and per-term document counts. */
+export function ftsVocabNames(collectionId: number): { instance: string; row: string } {
+  return { instance: `fts_c${collectionId}_vi`, row: `fts_c${collectionId}_vr` };
+}
+
 export function createFtsTable(db: Database.Database, collectionId: number): void {
   // Terms arrive already segmented, normalised and stemmed by Lore's analyser and joined by spaces.
   // The `ascii` tokenizer splits only at ASCII separators and passes every other character through, so
   // Chinese words and bigrams stay intact (unicode61 would also do, but would re-fold what is folded).
-  db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsTableName(collectionId)} USING fts5(terms, tokenize = 'ascii')`);
+  const fts = ftsTableName(collectionId);
+  const vocab = ftsVocabNames(collectionId);
+  db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${fts} USING fts5(terms, tokenize = 'ascii')`);
+  // FTS5's built-in bm25() has k1 and b fixed at 1.2 / 0.75; scoring from the vocab tables lets Lore
+  // use the parameters that measured best (docs/benchmarks.md) and expose them as options.
+  db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${vocab.instance} USING fts5vocab(${fts}, instance)`);
+  db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${vocab.row} USING fts5vocab(${fts}, row)`);
+}
+
+export function dropFtsTable(db: Database.Database, collectionId: number): void {
+  const vocab = ftsVocabNames(collectionId);
+  db.exec(`DROP TABLE IF EXISTS ${vocab.instance}; DROP TABLE IF EXISTS ${vocab.row}; DROP TABLE IF EXISTS ${ftsTableName(collectionId)}`);
 }

@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Metadata } from '../../spec/document.js';
 import { LoreError } from '../../spec/errors.js';
+import { DEFAULT_BM25 } from '../../spec/store.js';
 import type {
+  Bm25Params,
   CollectionInfo,
   DocumentInput,
   DocumentRecord,
@@ -14,7 +16,7 @@ import type {
   StoreStats,
 } from '../../spec/store.js';
 import { globMatch } from './glob-function.js';
-import { createFtsTable, ftsTableName, SCHEMA_VERSION } from './migrations.js';
+import { createFtsTable, dropFtsTable, ftsTableName, ftsVocabNames, SCHEMA_VERSION } from './migrations.js';
 import { openDatabase } from './open-database.js';
 
 export interface OpenSqliteStoreOptions {
@@ -28,7 +30,11 @@ interface CollectionRow {
   name: string;
   settings: string;
   created_at: string;
+  chunk_count: number;
+  term_total: number;
 }
+
+const COLLECTION_COLUMNS = 'id, name, settings, created_at, chunk_count, term_total';
 
 interface DocumentRow {
   id: number;
@@ -75,11 +81,19 @@ function toDocument(row: DocumentRow): DocumentRecord {
   };
 }
 
-/** Builds an FTS5 query that ORs the analysed terms; each is quoted so no term is read as syntax. */
-export function ftsQuery(terms: string[]): string | undefined {
-  const unique = [...new Set(terms.filter((t) => /[\p{L}\p{N}]/u.test(t)))];
-  if (unique.length === 0) return undefined;
-  return unique.map((t) => `"${t.replaceAll('"', '""')}"`).join(' OR ');
+/**
+ * The query terms as the FTS5 `ascii` tokenizer stored them: split at ASCII separators, ASCII
+ * lower-cased, deduplicated. Looking them up in the vocab tables (never in MATCH syntax) means no term
+ * can be read as a query operator.
+ */
+export function indexTerms(terms: string[]): string[] {
+  const out = new Set<string>();
+  for (const term of terms) {
+    for (const piece of term.split(/[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+/)) {
+      if (piece) out.add(piece.replace(/[A-Z]+/g, (m) => m.toLowerCase()));
+    }
+  }
+  return [...out];
 }
 
 /** The embedded default store: one SQLite file holding collections, documents, chunks and their indexes. */
@@ -134,7 +148,7 @@ export class SqliteStore implements Store {
     const row = this.collectionRow(name);
     if (!row) return false;
     this.db.transaction(() => {
-      this.db.exec(`DROP TABLE IF EXISTS ${ftsTableName(row.id)}`);
+      dropFtsTable(this.db, row.id);
       this.db.prepare('DELETE FROM collections WHERE id = ?').run(row.id);
     }).immediate();
     return true;
@@ -178,8 +192,7 @@ export class SqliteStore implements Store {
         .get(collection.id, input.source) as { id: number; version: number; created_at: string } | undefined;
       let documentId: number;
       if (old) {
-        this.db.prepare(`DELETE FROM ${fts} WHERE rowid IN (SELECT id FROM chunks WHERE document_id = ?)`).run(old.id);
-        this.db.prepare('DELETE FROM chunks WHERE document_id = ?').run(old.id);
+        this.removeChunks(collection.id, old.id);
         this.db
           .prepare(
             `UPDATE documents SET mime_type = ?, type = ?, title = ?, content_hash = ?, bytes = ?, metadata = ?,
@@ -209,9 +222,10 @@ export class SqliteStore implements Store {
         documentId = Number(info.lastInsertRowid);
       }
       const insertChunk = this.db.prepare(
-        `INSERT INTO chunks (document_id, ordinal, text, start_offset, end_offset, page, heading_path, token_count, content_hash, metadata)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO chunks (document_id, ordinal, text, start_offset, end_offset, page, heading_path, token_count, term_count, content_hash, metadata)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
+      let termTotal = 0;
       const insertTerms = this.db.prepare(`INSERT INTO ${fts} (rowid, terms) VALUES (?, ?)`);
       for (const chunk of input.chunks) {
         const info = insertChunk.run(
@@ -223,11 +237,16 @@ export class SqliteStore implements Store {
           chunk.page ?? null,
           JSON.stringify(chunk.headingPath),
           chunk.tokenCount,
+          chunk.terms.length,
           chunk.contentHash,
           JSON.stringify(chunk.metadata),
         );
         insertTerms.run(info.lastInsertRowid, chunk.terms.join(' '));
+        termTotal += chunk.terms.length;
       }
+      this.db
+        .prepare('UPDATE collections SET chunk_count = chunk_count + ?, term_total = term_total + ? WHERE id = ?')
+        .run(input.chunks.length, termTotal, collection.id);
       return documentId;
     });
     // IMMEDIATE takes the write lock up front, so concurrent writers queue instead of failing mid-way.
@@ -239,18 +258,30 @@ export class SqliteStore implements Store {
     const row = this.db.prepare('SELECT collection_id FROM documents WHERE id = ?').get(id) as { collection_id: number } | undefined;
     if (!row) return false;
     this.db.transaction(() => {
-      this.db.prepare(`DELETE FROM ${ftsTableName(row.collection_id)} WHERE rowid IN (SELECT id FROM chunks WHERE document_id = ?)`).run(id);
+      this.removeChunks(row.collection_id, id);
       this.db.prepare('DELETE FROM documents WHERE id = ?').run(id);
     }).immediate();
     return true;
   }
 
+  /** Removes a document's chunks from the table, the keyword index and the collection's BM25 statistics. */
+  private removeChunks(collectionId: number, documentId: number): void {
+    const gone = this.db
+      .prepare('SELECT count(*) AS n, coalesce(sum(term_count), 0) AS terms FROM chunks WHERE document_id = ?')
+      .get(documentId) as { n: number; terms: number };
+    this.db.prepare(`DELETE FROM ${ftsTableName(collectionId)} WHERE rowid IN (SELECT id FROM chunks WHERE document_id = ?)`).run(documentId);
+    this.db.prepare('DELETE FROM chunks WHERE document_id = ?').run(documentId);
+    this.db
+      .prepare('UPDATE collections SET chunk_count = chunk_count - ?, term_total = term_total - ? WHERE id = ?')
+      .run(gone.n, gone.terms, collectionId);
+  }
+
   keywordSearch(query: KeywordQuery): SearchHit[] {
-    const match = ftsQuery(query.terms);
-    if (!match || query.k <= 0) return [];
+    const terms = indexTerms(query.terms);
+    if (terms.length === 0 || query.k <= 0) return [];
     const collections = query.filter?.collection
       ? [this.collectionRow(query.filter.collection)].filter((c): c is CollectionRow => c !== undefined)
-      : (this.db.prepare('SELECT id, name, settings, created_at FROM collections').all() as CollectionRow[]);
+      : (this.db.prepare(`SELECT ${COLLECTION_COLUMNS} FROM collections`).all() as CollectionRow[]);
     if (query.filter?.collection && collections.length === 0) {
       throw new LoreError({
         code: 'NOT_FOUND',
@@ -259,25 +290,67 @@ export class SqliteStore implements Store {
         subject: query.filter.collection,
       });
     }
-    const hits: SearchHit[] = [];
-    for (const collection of collections) hits.push(...this.searchCollection(collection, match, query.k, query.filter));
+    const scored: Array<{ id: number; score: number; collection: string }> = [];
+    for (const collection of collections) {
+      for (const [id, score] of this.bm25Scores(collection, terms, query.bm25 ?? DEFAULT_BM25, query.filter)) {
+        scored.push({ id, score, collection: collection.name });
+      }
+    }
     // Across collections the BM25 scales differ a little (each has its own statistics); good enough to merge.
-    hits.sort((a, b) => b.score - a.score || a.chunkId - b.chunkId);
-    return hits.slice(0, query.k);
+    scored.sort((a, b) => b.score - a.score || a.id - b.id);
+    const top = scored.slice(0, query.k);
+    return this.hydrate(top);
   }
 
-  private searchCollection(collection: CollectionRow, match: string, k: number, filter: SearchFilter | undefined): SearchHit[] {
-    const fts = ftsTableName(collection.id);
-    const { where, params } = filterSql(filter);
+  /**
+   * BM25 over one collection's keyword index, filters applied before ranking. Term frequencies come from
+   * the fts5vocab instance table (only the query terms' postings are read), document frequencies from the
+   * row table, N and the average length from the collection row.
+   */
+  private bm25Scores(collection: CollectionRow, terms: string[], params: Bm25Params, filter: SearchFilter | undefined): Map<number, number> {
+    const scores = new Map<number, number>();
+    const n = collection.chunk_count;
+    if (n === 0) return scores;
+    const avgLength = Math.max(1, collection.term_total / n);
+    const vocab = ftsVocabNames(collection.id);
+    const marks = terms.map(() => '?').join(', ');
+    const df = new Map(
+      (this.db.prepare(`SELECT term, doc FROM ${vocab.row} WHERE term IN (${marks})`).all(...terms) as Array<{ term: string; doc: number }>).map(
+        (r) => [r.term, r.doc],
+      ),
+    );
+    if (df.size === 0) return scores;
+    const { where, params: filterParams } = filterSql(filter);
+    const needsDocument = where.includes('d.');
+    const rows = this.db
+      .prepare(
+        `SELECT v.doc AS id, v.term AS term, count(*) AS tf, k.term_count AS len
+         FROM ${vocab.instance} v JOIN chunks k ON k.id = v.doc ${needsDocument ? 'JOIN documents d ON d.id = k.document_id' : ''}
+         WHERE v.term IN (${marks}) ${where}
+         GROUP BY v.doc, v.term`,
+      )
+      .all(...terms, ...filterParams) as Array<{ id: number; term: string; tf: number; len: number }>;
+    const { k1, b } = params;
+    for (const r of rows) {
+      const docs = df.get(r.term) ?? 1;
+      // The "+1" inside the log (Lucene's form) keeps IDF positive for terms in over half the chunks.
+      const idf = Math.log(1 + (n - docs + 0.5) / (docs + 0.5));
+      const weight = (idf * r.tf * (k1 + 1)) / (r.tf + k1 * (1 - b + (b * r.len) / avgLength));
+      scores.set(r.id, (scores.get(r.id) ?? 0) + weight);
+    }
+    return scores;
+  }
+
+  private hydrate(top: Array<{ id: number; score: number; collection: string }>): SearchHit[] {
+    if (top.length === 0) return [];
     const rows = this.db
       .prepare(
         `SELECT k.id AS chunk_id, k.document_id, k.ordinal, k.text, k.start_offset, k.end_offset, k.page, k.heading_path,
-                k.metadata, d.source, d.title, d.mime_type, -bm25(${fts}) AS score
-         FROM ${fts} f JOIN chunks k ON k.id = f.rowid JOIN documents d ON d.id = k.document_id
-         WHERE ${fts} MATCH ? ${where}
-         ORDER BY bm25(${fts}), k.id LIMIT ?`,
+                k.metadata, d.source, d.title, d.mime_type
+         FROM chunks k JOIN documents d ON d.id = k.document_id
+         WHERE k.id IN (${top.map(() => '?').join(', ')})`,
       )
-      .all(match, ...params, k) as Array<{
+      .all(...top.map((t) => t.id)) as Array<{
       chunk_id: number;
       document_id: number;
       ordinal: number;
@@ -290,25 +363,31 @@ export class SqliteStore implements Store {
       source: string;
       title: string | null;
       mime_type: string;
-      score: number;
     }>;
-    return rows.map((r) => ({
-      chunkId: r.chunk_id,
-      documentId: r.document_id,
-      collection: collection.name,
-      source: r.source,
-      title: r.title,
-      mimeType: r.mime_type,
-      ordinal: r.ordinal,
-      text: r.text,
-      start: r.start_offset,
-      end: r.end_offset,
-      page: r.page,
-      headingPath: JSON.parse(r.heading_path) as string[],
-      metadata: JSON.parse(r.metadata) as Metadata,
-      score: r.score,
-      scores: { keyword: r.score },
-    }));
+    const byId = new Map(rows.map((r) => [r.chunk_id, r]));
+    return top.flatMap((t) => {
+      const r = byId.get(t.id);
+      if (!r) return [];
+      return [
+        {
+          chunkId: r.chunk_id,
+          documentId: r.document_id,
+          collection: t.collection,
+          source: r.source,
+          title: r.title,
+          mimeType: r.mime_type,
+          ordinal: r.ordinal,
+          text: r.text,
+          start: r.start_offset,
+          end: r.end_offset,
+          page: r.page,
+          headingPath: JSON.parse(r.heading_path) as string[],
+          metadata: JSON.parse(r.metadata) as Metadata,
+          score: t.score,
+          scores: { keyword: t.score },
+        },
+      ];
+    });
   }
 
   stats(): StoreStats {
@@ -338,7 +417,7 @@ export class SqliteStore implements Store {
   }
 
   private collectionRow(name: string): CollectionRow | undefined {
-    return this.db.prepare('SELECT id, name, settings, created_at FROM collections WHERE name = ?').get(name) as CollectionRow | undefined;
+    return this.db.prepare(`SELECT ${COLLECTION_COLUMNS} FROM collections WHERE name = ?`).get(name) as CollectionRow | undefined;
   }
 }
 
