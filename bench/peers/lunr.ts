@@ -13,7 +13,11 @@ export function escapeLunrQuery(query: string): string {
   return query.replace(/[-*]/g, ' ').replace(/[\\:^~+]/g, (c) => `\\${c}`);
 }
 
-/** Lunr 2 with its default pipeline (trimmer, English stop words, Porter stemmer) on title and text. */
+/**
+ * Lunr 2 with its default pipelines on title and text: trimmer, English stop words and Porter stemmer at
+ * index time, only the stemmer at search time (so a query word glued to punctuation, like `(supersonic)`,
+ * does not match; that is Lunr's out-of-the-box behaviour and is kept).
+ */
 export function createLunrPeer(): KeywordPeer {
   let index: lunr.Index | undefined;
   return {
@@ -29,8 +33,11 @@ export function createLunrPeer(): KeywordPeer {
     },
     search(query: string, k: number): PeerHit[] {
       if (!index) throw new Error('lunr peer: index() first');
+      const escaped = escapeLunrQuery(query);
+      // Lunr answers a query without terms with every document at score 0; a blank query should find nothing.
+      if (escaped.trim().length === 0) return [];
       return index
-        .search(escapeLunrQuery(query))
+        .search(escaped)
         .slice(0, k)
         .map((r) => ({ id: r.ref, score: r.score }));
     },

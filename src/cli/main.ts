@@ -16,7 +16,8 @@ export interface GlobalOptions {
 
 /** Where the database lives: --db, then LORE_DB, then ./.lore/lore.db. */
 export function resolveDbPath(opts: GlobalOptions): string {
-  return resolve(opts.db ?? process.env['LORE_DB'] ?? '.lore/lore.db');
+  // An empty LORE_DB counts as unset.
+  return resolve(opts.db || process.env['LORE_DB'] || '.lore/lore.db');
 }
 
 export interface CommandContext {

@@ -80,6 +80,13 @@ describe('evaluateRun edge cases', () => {
     expect(evaluateRun({ run, qrels, ks: [3], order: 'given' }).mean['mrr@3']).toBe(1);
   });
 
+  it('breaks ties in UTF-8 byte order like strcmp, not UTF-16 order', () => {
+    // U+1F600 sorts above U+FF01 in UTF-8 (and code points), below it in UTF-16 code units.
+    const qrels = qrelsOf({ q: { '\u{1F600}': 1 } });
+    const run: Run = new Map([['q', scored(['\uFF01', 1], ['\u{1F600}', 1])]]);
+    expect(evaluateRun({ run, qrels, ks: [1] }).mean['mrr@1']).toBe(1);
+  });
+
   it('accepts a plain list of ids as an already ordered ranking', () => {
     const qrels = qrelsOf({ q: { a: 2, b: 1 } });
     const run: Run = new Map([['q', ['b', 'a']]]);

@@ -162,9 +162,9 @@ function meanMetrics(options: { perQuery: readonly QueryEvaluation[]; names: rea
 }
 
 function checkCutoffs(ks: readonly number[]): number[] {
-  if (ks.length === 0) throw invalid('ks is empty', 'pass at least one cutoff, e.g. [10]');
+  if (ks.length === 0) throw invalid({ message: 'ks is empty', hint: 'pass at least one cutoff, e.g. [10]' });
   for (const k of ks) {
-    if (!Number.isInteger(k) || k <= 0) throw invalid(`cutoff ${k} is not a positive integer`, 'use cutoffs like 1, 10, 100');
+    if (!Number.isInteger(k) || k <= 0) throw invalid({ message: `cutoff ${k} is not a positive integer`, hint: 'use cutoffs like 1, 10, 100' });
   }
   return [...new Set(ks)];
 }
@@ -177,7 +177,7 @@ function rankDocIds(options: { list: RunList; order: RunOrder; queryId: string }
   else {
     const scored = list as readonly ScoredDoc[];
     for (const d of scored) {
-      if (!Number.isFinite(d.score)) throw invalid(`query ${queryId}: doc ${d.docId} has score ${d.score}`, 'scores must be finite numbers', queryId);
+      if (!Number.isFinite(d.score)) throw invalid({ message: `query ${queryId}: doc ${d.docId} has score ${d.score}`, hint: 'scores must be finite numbers', subject: queryId });
     }
     const ordered = options.order === 'trec_eval' ? [...scored].sort(compareTrecEval) : scored;
     ids = ordered.map((d) => d.docId);
@@ -185,7 +185,7 @@ function rankDocIds(options: { list: RunList; order: RunOrder; queryId: string }
   // trec_eval refuses a topic that lists a document twice; a duplicate would inflate every metric.
   const seen = new Set<string>();
   for (const id of ids) {
-    if (seen.has(id)) throw invalid(`query ${queryId} lists document ${id} twice`, 'de-duplicate the run before evaluating it', queryId);
+    if (seen.has(id)) throw invalid({ message: `query ${queryId} lists document ${id} twice`, hint: 'de-duplicate the run before evaluating it', subject: queryId });
     seen.add(id);
   }
   return ids;
@@ -201,7 +201,7 @@ function compareTrecEval(a: ScoredDoc, b: ScoredDoc): number {
  * Code point order equals UTF-8 byte order (what strcmp sees); plain `<` on JS strings compares UTF-16
  * code units, which disagrees for astral characters against U+E000..U+FFFF.
  */
-export function compareCodePoints(a: string, b: string): number {
+function compareCodePoints(a: string, b: string): number {
   if (a === b) return 0;
   const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) {
@@ -219,7 +219,7 @@ export function compareCodePoints(a: string, b: string): number {
  * which is what a latency p95 should be. NaN for an empty list.
  */
 export function percentile(values: readonly number[], p: number): number {
-  if (!(p >= 0 && p <= 100)) throw invalid(`percentile ${p} is outside 0..100`, 'pass p between 0 and 100, e.g. 95');
+  if (!(p >= 0 && p <= 100)) throw invalid({ message: `percentile ${p} is outside 0..100`, hint: 'pass p between 0 and 100, e.g. 95' });
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
@@ -268,10 +268,10 @@ function scoredInOrder(options: { list: RunList; order: RunOrder; queryId: strin
 function checkTrecField(options: { value: string; what: string }): void {
   // The format is split on white space, so an id with a space would shift every column after it.
   if (options.value.length === 0 || /\s/.test(options.value)) {
-    throw invalid(`${options.what} ${JSON.stringify(options.value)} is empty or contains white space`, 'TREC run fields are white-space separated; rename it');
+    throw invalid({ message: `${options.what} ${JSON.stringify(options.value)} is empty or contains white space`, hint: 'TREC run fields are white-space separated; rename it' });
   }
 }
 
-function invalid(message: string, hint: string, subject?: string): LoreError {
-  return new LoreError({ code: 'INVALID_ARGUMENT', message, hint, subject });
+function invalid(options: { message: string; hint: string; subject?: string }): LoreError {
+  return new LoreError({ code: 'INVALID_ARGUMENT', ...options });
 }

@@ -33,25 +33,28 @@ export function findOverlapStart({
   const { contentStart, end } = previous;
   // Never repeat the whole previous chunk: a chunk that contains its predecessor adds nothing.
   const minStart = previous.start + 1;
-  const region = text.slice(contentStart, end);
   const tokensFrom = (start: number): number => countTokens(text.slice(start, end));
 
-  const sentenceStarts = segmentSentences(region)
+  const sentenceStarts = segmentSentences(text.slice(contentStart, end))
     .map((s) => trimSpan({ text, start: contentStart + s.start, end }).start)
     .filter((p) => p >= minStart && p < end);
   const bySentence = earliestWithin({ starts: sentenceStarts, tokensFrom, limit });
-  if (bySentence && bySentence.tokens * 2 >= limit) return bySentence.start;
+  if (bySentence.fit && bySentence.fit.tokens * 2 >= limit) return bySentence.fit.start;
 
-  const wordStarts = segmentWords(region)
-    .map((w) => contentStart + w.start)
-    .filter((p) => p >= minStart);
+  // Word starts are only needed after the last sentence start that was too far back.
+  const from = bySentence.tooFar ?? contentStart;
+  const wordStarts = segmentWords(text.slice(from, end))
+    .map((w) => from + w.start)
+    .filter((p) => p >= minStart)
+    .slice(-limit); // every word costs at least one token
   const byWord = earliestWithin({ starts: wordStarts, tokensFrom, limit });
-  return (byWord ?? bySentence)?.start;
+  return (byWord.fit ?? bySentence.fit)?.start;
 }
 
 /**
- * The earliest start whose suffix fits in `limit`. Suffix cost only shrinks as the start moves right, so a
- * binary search needs O(log n) token counts instead of one per candidate.
+ * The earliest start whose suffix fits in `limit`, and the latest one that does not. Suffix cost only
+ * shrinks as the start moves right, so the search gallops back from the end (probing suffixes at most
+ * about twice the limit, never the whole chunk) and then bisects.
  */
 function earliestWithin({
   starts,
@@ -61,21 +64,25 @@ function earliestWithin({
   starts: number[];
   tokensFrom: (start: number) => number;
   limit: number;
-}): Candidate | undefined {
-  let lo = 0;
-  let hi = starts.length; // invariant: starts[hi] fits (or hi is past the end); starts[< lo] do not
-  let found: Candidate | undefined;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const start = starts[mid];
-    if (start === undefined) break;
+}): { fit?: Candidate; tooFar?: number } {
+  let fit: Candidate | undefined;
+  let fitIndex = starts.length;
+  let badIndex = -1;
+  const probe = (i: number): boolean => {
+    const start = starts[i];
+    if (start === undefined) return false;
     const tokens = tokensFrom(start);
-    if (tokens <= limit) {
-      found = { start, tokens };
-      hi = mid;
-    } else {
-      lo = mid + 1;
+    if (tokens > limit) {
+      badIndex = i;
+      return false;
     }
+    fit = { start, tokens };
+    fitIndex = i;
+    return true;
+  };
+  for (let step = 1; fitIndex > 0; step *= 2) {
+    if (!probe(Math.max(0, fitIndex - step))) break;
   }
-  return found;
+  while (fitIndex - badIndex > 1) probe((fitIndex + badIndex) >> 1);
+  return { ...(fit ? { fit } : {}), ...(badIndex >= 0 ? { tooFar: starts[badIndex] } : {}) };
 }

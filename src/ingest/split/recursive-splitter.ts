@@ -30,16 +30,26 @@ interface Context {
   keep: Span[];
 }
 
-/** Boundaries from coarsest to finest; a piece too large at one level is cut at the next. */
-const LEVELS = ['paragraph', 'line', 'sentence', 'word'] as const;
+/**
+ * Boundaries from coarsest to finest; a piece too large at one level is cut at the next. Clauses sit
+ * between sentences and words: a sentence too long for a chunk reads better cut after a comma than after
+ * an arbitrary word, and lower-case text such as "… the wing . an experimental study …" (Cranfield), where
+ * the sentence segmenter finds no break, is still cut at its full stops.
+ */
+const LEVELS = ['paragraph', 'line', 'sentence', 'clause', 'word'] as const;
 type Level = (typeof LEVELS)[number];
 
+/** Far above any real text's characters per token (English ≈ 4–5, Chinese ≈ 1). */
+const MAX_CHARS_PER_TOKEN = 32;
+
 const BLANK_LINE = /\n[ \t\r\f\v]*\n/g;
+// Western punctuation counts only before white space (not "3.14" or "a,b"); CJK punctuation needs none.
+const CLAUSE_END = /[,;:.!?…]+["'”’)\]]*\s+|[，；：。！？…]+[”’」』）]*/g;
 
 /**
  * Splits text into chunks of at most `chunkSize` tokens. Each piece too large is cut at the coarsest
  * boundary that exists in it (blank lines, then line breaks, then sentence ends including 。！？, then
- * word starts, Chinese words as the dictionary segmenter sees them), and hard-cut only when it is a single
+ * clause punctuation such as , ; ，；, then word starts, Chinese words as the dictionary segmenter sees them), and hard-cut only when it is a single
  * oversized word or symbol run. The pieces are then packed greedily, each chunk after the first starting
  * with up to `overlap` tokens repeated from the end of the previous one.
  *
@@ -79,10 +89,14 @@ export const recursiveSplitter: Splitter = {
 function decompose(ctx: Context, span: Span, level: number, out: Unit[]): void {
   const { start, end } = trimSpan({ text: ctx.text, ...span });
   if (start >= end) return;
-  const tokens = countTokens(ctx.text.slice(start, end));
-  if (tokens <= ctx.chunkSize) {
-    out.push({ start, end, tokens });
-    return;
+  // Counting a whole book only to learn that it must be split costs as much as splitting it, so spans far
+  // longer than any chunk could be skip the count. (If one did fit, its pieces are packed back together.)
+  if (end - start <= ctx.chunkSize * MAX_CHARS_PER_TOKEN) {
+    const tokens = countTokens(ctx.text.slice(start, end));
+    if (tokens <= ctx.chunkSize) {
+      out.push({ start, end, tokens });
+      return;
+    }
   }
   for (let l = level; l < LEVELS.length; l++) {
     const kind = LEVELS[l];
@@ -113,6 +127,9 @@ function cutPoints(ctx: Context, kind: Level, start: number, end: number): numbe
       break;
     case 'sentence':
       for (const s of segmentSentences(piece)) raw.push(start + s.start);
+      break;
+    case 'clause':
+      for (const m of piece.matchAll(CLAUSE_END)) raw.push(start + (m.index ?? 0) + m[0].length);
       break;
     case 'word':
       // A piece starts at a word and carries the punctuation after it, so Chinese words stay whole.
@@ -213,26 +230,29 @@ function packUnits(ctx: Context, units: Unit[], overlap: number): Unit[] {
     if (first === undefined) break;
     const budget = previous && overlap > 0 ? chunkSize - overlap : chunkSize;
     let j = i + 1;
-    let estimate = first.tokens;
-    while (j < units.length && estimate + (units[j]?.tokens ?? 0) <= budget) {
-      estimate += units[j]?.tokens ?? 0;
-      j++;
-    }
-    const endOf = (k: number): number => units[k - 1]?.end ?? first.end;
-    let tokens = j - i === 1 ? first.tokens : count(first.start, endOf(j));
-    // The estimate can only over-count, so try to take more; the exact count can rarely be higher, so back off.
-    while (tokens > budget && j - i > 1) {
-      j--;
-      tokens = j - i === 1 ? first.tokens : count(first.start, endOf(j));
-    }
-    for (let next = units[j]; next !== undefined; next = units[j]) {
-      const more = count(first.start, next.end);
-      if (more > budget) break;
-      tokens = more;
-      j++;
+    let tokens = first.tokens;
+    // Extend by the summed estimate, then confirm with one exact count; repeat from the exact count while
+    // the next unit might still fit (the estimate over-counts punctuation a little).
+    for (;;) {
+      let k = j;
+      let estimate = tokens;
+      for (let u = units[k]; u !== undefined && estimate + u.tokens <= budget; u = units[k]) {
+        estimate += u.tokens;
+        k++;
+      }
+      if (k === j) break;
+      let exact = count(first.start, units[k - 1]?.end ?? first.end);
+      // Rarely the joined text costs more than its parts (a re-segmented Chinese run): back off.
+      while (exact > budget && k > j + 1) {
+        k--;
+        exact = count(first.start, units[k - 1]?.end ?? first.end);
+      }
+      if (exact > budget) break;
+      j = k;
+      tokens = exact;
     }
 
-    const end = endOf(j);
+    const end = units[j - 1]?.end ?? first.end;
     let start = first.start;
     if (previous && overlap > 0) {
       const limit = Math.min(overlap, chunkSize - tokens);
