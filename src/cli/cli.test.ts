@@ -121,7 +121,7 @@ describe('lore CLI', () => {
     for (const name of ['broken.pdf', 'empty.txt', 'binary.bin', 'invalid.json', 'big.txt', 'does-not-exist']) {
       expect(lines.filter((l) => l.includes(name))).toHaveLength(1);
     }
-    expect(r.stderr).toMatch(/big\.txt.*over the 10\.0 KB limit.*--max-file-size/);
+    expect(r.stderr).toMatch(/big\.txt.*over the 10 KB limit.*--max-file-size/);
     expect(r.stdout).toMatch(/1 added/);
     const json = await runCli(['ingest', bad, '--db', join(dir, 'bad2.db'), '--json', '--max-file-size', '10KB']);
     const report = JSON.parse(json.stdout) as { failed: number; added: number; errors: Array<{ code: string; source: string }> };
