@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { sep } from 'node:path';
 import type { LoaderOptions, LoadedDocument } from '../spec/document.js';
 import { isLoreError, LoreError } from '../spec/errors.js';
 import type { ChunkInput, Store } from '../spec/store.js';
-import { analyze } from '../text/analyze.js';
+import { sharedChunkPool, type ChunkPool } from './chunk-pool.js';
+import { sha256 } from './chunk-work.js';
 import { loadDocument } from './loaders/index.js';
-import { splitDocument } from './split/split-document.js';
 import { walkFiles } from './walk-files.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024;
@@ -31,6 +30,8 @@ export interface IngestOptions {
   prune?: boolean;
   /** Files loaded at once (default 4). */
   concurrency?: number;
+  /** Threads for splitting and analysis (default: the process-wide pool, one worker per spare core). */
+  pool?: ChunkPool;
   onProgress?: (progress: IngestProgress) => void;
   signal?: AbortSignal;
 }
@@ -113,6 +114,12 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     }
   }
   report.filesTotal = files.length;
+  // Large jobs: start the analyser threads now, so their start-up overlaps reading and splitting.
+  const pool = options.pool ?? sharedChunkPool();
+  if (files.length > 0) {
+    const sizes = await Promise.all(files.slice(0, 64).map((f) => stat(f).then((s) => s.size, () => 0)));
+    if (sizes.reduce((a, b) => a + b, 0) > 64 * 1024) pool.warm();
+  }
   options.onProgress?.({ ...report });
 
   const seen = new Set(files);
@@ -122,7 +129,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       if (options.signal?.aborted) throw new LoreError({ code: 'ABORTED', message: 'Ingestion was cancelled' });
       const source = files[next++]!;
       try {
-        const outcome = await ingestFile({ ...options, source, collection, chunkSize, overlap, settingsKey });
+        const outcome = await ingestFile({ ...options, source, collection, chunkSize, overlap, settingsKey, pool });
         if (outcome.kind === 'unchanged') report.unchanged++;
         else {
           if (outcome.updated) report.updated++;
@@ -172,7 +179,7 @@ async function ingestFile(o: IngestFileOptions): Promise<FileOutcome> {
     return { kind: 'unchanged' };
   }
   const doc = await loadDocument({ source: o.source, bytes, options: o.loaderOptions });
-  const chunks = buildChunks(doc, o.chunkSize, o.overlap);
+  const chunks = await buildChunks({ doc, chunkSize: o.chunkSize, overlap: o.overlap, pool: o.pool });
   if (chunks.length === 0) {
     throw new LoreError({ code: 'EMPTY_FILE', message: `${o.source} has no text to index`, hint: 'check that the file is not empty or image-only', subject: o.source });
   }
@@ -190,19 +197,17 @@ async function ingestFile(o: IngestFileOptions): Promise<FileOutcome> {
   return { kind: 'written', updated: existing !== undefined, chunks: chunks.length, bytes: bytes.byteLength, warnings: doc.warnings };
 }
 
+export interface BuildChunksOptions {
+  doc: LoadedDocument;
+  chunkSize: number;
+  overlap: number;
+  /** Threads for splitting and analysis (default: the process-wide pool). */
+  pool?: ChunkPool;
+}
+
 /** Splits a loaded document and analyses each chunk for the keyword index. */
-export function buildChunks(doc: LoadedDocument, chunkSize: number, overlap: number): ChunkInput[] {
-  const isRecords = doc.blocks?.some((b) => b.page === undefined) ?? false;
-  return splitDocument({ doc, chunkSize, overlap }).map((chunk) => {
-    // Headings (and, for whole documents, the title) are indexed with every chunk beneath them: a
-    // passage under "## Warranty" is about warranties even if the word is not repeated.
-    const context = [...(isRecords || !doc.title ? [] : [doc.title]), ...chunk.headingPath].join('\n');
-    return {
-      ...chunk,
-      contentHash: sha256(chunk.text),
-      terms: analyze(context ? `${context}\n${chunk.text}` : chunk.text),
-    };
-  });
+export function buildChunks(options: BuildChunksOptions): Promise<ChunkInput[]> {
+  return (options.pool ?? sharedChunkPool()).build({ doc: options.doc, chunkSize: options.chunkSize, overlap: options.overlap });
 }
 
 function prune(o: { store: Store; collection: string; roots: string[]; seen: Set<string> }): number {
@@ -224,10 +229,6 @@ function validateSizes(chunkSize: number, overlap: number): void {
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= chunkSize) {
     throw new LoreError({ code: 'INVALID_ARGUMENT', message: `--overlap must be a whole number from 0 to below --chunk-size (got ${overlap})` });
   }
-}
-
-export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 export function formatBytes(n: number): string {

@@ -29,8 +29,10 @@ export interface DocumentRecord {
 /** A chunk ready for the store: the splitter's output plus the terms the keyword index needs. */
 export interface ChunkInput extends Chunk {
   contentHash: string;
-  /** Analysed terms from the shared tokenizer, in order. */
-  terms: string[];
+  /** The analysed terms from the shared tokenizer, in order, joined by single spaces. */
+  keywordText: string;
+  /** How many terms `keywordText` holds: the chunk's length for BM25. */
+  termCount: number;
 }
 
 export interface DocumentInput {

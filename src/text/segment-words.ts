@@ -1,4 +1,4 @@
-import { DICTIONARY_SCRIPT_CLASS, DICTIONARY_SCRIPT_RE } from './scripts.js';
+import { DICTIONARY_SCRIPT_RE } from './scripts.js';
 
 /** A word with its offsets (UTF-16 code units) in the text it came from. */
 export interface WordSpan {
@@ -10,11 +10,14 @@ export interface WordSpan {
 }
 
 // ICU's segmenter is quadratic-ish on very long strings (1.4 MB took minutes; per paragraph it takes
-// milliseconds), so dictionary-script runs are fed to it in bounded pieces.
-const MAX_PIECE = 256;
-const SCRIPT_RUN_RE = new RegExp(`[${DICTIONARY_SCRIPT_CLASS}]+|[^${DICTIONARY_SCRIPT_CLASS}]+`, 'gu');
-// Letters, marks and digits, with inner apostrophes/hyphen-free decimals: "don't", "3.14", "naïve".
+// milliseconds), so text is fed to it in windows of at most 256 characters, cut after a space or a
+// punctuation mark where there is one. Windows rather than one call per run of Chinese characters: each
+// call has a fixed cost, and on CMRC passages per-run calls were 25% slower.
+const WINDOW = 256;
 const LATIN_WORD_RE = /\p{N}+(?:[.,]\p{N}+)*|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)*/gu;
+const BREAK_CHAR_RE = /[\s\p{P}\p{S}]/u;
+const KANA_RE = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
+const THAI_RE = /[\p{Script=Thai}\p{Script=Lao}]/u;
 
 const segmenters = new Map<string, Intl.Segmenter>();
 function segmenterFor(locale: string): Intl.Segmenter {
@@ -26,41 +29,55 @@ function segmenterFor(locale: string): Intl.Segmenter {
   return s;
 }
 
-function localeFor(run: string): string {
-  if (/[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(run)) return 'ja';
-  if (/\p{Script=Thai}/u.test(run)) return 'th';
+function localeFor(piece: string): string {
+  if (KANA_RE.test(piece)) return 'ja';
+  if (THAI_RE.test(piece)) return 'th';
   return 'zh';
 }
 
-function segmentDictionaryRun(run: string, offset: number, out: WordSpan[]): void {
-  const segmenter = segmenterFor(localeFor(run));
-  for (let i = 0; i < run.length; i += MAX_PIECE) {
-    const piece = run.slice(i, i + MAX_PIECE);
-    for (const seg of segmenter.segment(piece)) {
-      if (!seg.isWordLike) continue;
-      const start = offset + i + seg.index;
-      out.push({ text: seg.segment, start, end: start + seg.segment.length, dictionary: true });
-    }
+function latinWords(text: string, offset: number, out: WordSpan[]): void {
+  for (const w of text.matchAll(LATIN_WORD_RE)) {
+    const start = offset + (w.index ?? 0);
+    out.push({ text: w[0], start, end: start + w[0].length, dictionary: false });
   }
 }
 
+/** Where to end the window that starts at `pos`: after the last break character in its second half. */
+function windowEnd(text: string, pos: number): number {
+  const limit = Math.min(text.length, pos + WINDOW);
+  if (limit === text.length) return limit;
+  for (let i = limit - 1; i > pos + WINDOW / 2; i--) {
+    if (BREAK_CHAR_RE.test(text[i]!)) return i + 1;
+  }
+  // No break in sight (a very long run of Chinese characters): avoid splitting a surrogate pair.
+  return (text.charCodeAt(limit) & 0xfc00) === 0xdc00 ? limit - 1 : limit;
+}
+
 /**
- * Splits text into words: Chinese and Japanese into dictionary words (not single characters, not whole
- * lines), other scripts at spaces and punctuation. Offsets point into the input.
+ * Splits text into words: Chinese, Japanese and Thai into dictionary words with \`Intl.Segmenter\` (not
+ * single characters, not whole lines), other scripts at spaces and punctuation. Offsets point into the
+ * input. Text without any dictionary-script character takes a regular-expression path that finds the same
+ * words ~25× faster (measured on Cranfield: 12 ms vs 300 ms).
  */
 export function segmentWords(text: string): WordSpan[] {
   const out: WordSpan[] = [];
-  for (const m of text.matchAll(SCRIPT_RUN_RE)) {
-    const run = m[0];
-    const offset = m.index ?? 0;
-    if (DICTIONARY_SCRIPT_RE.test(run[0] ?? '')) {
-      segmentDictionaryRun(run, offset, out);
+  if (!DICTIONARY_SCRIPT_RE.test(text)) {
+    latinWords(text, 0, out);
+    return out;
+  }
+  for (let pos = 0; pos < text.length; ) {
+    const end = windowEnd(text, pos);
+    const piece = text.slice(pos, end);
+    if (!DICTIONARY_SCRIPT_RE.test(piece)) {
+      latinWords(piece, pos, out);
     } else {
-      for (const w of run.matchAll(LATIN_WORD_RE)) {
-        const start = offset + (w.index ?? 0);
-        out.push({ text: w[0], start, end: start + w[0].length, dictionary: false });
+      for (const seg of segmenterFor(localeFor(piece)).segment(piece)) {
+        if (!seg.isWordLike) continue;
+        const start = pos + seg.index;
+        out.push({ text: seg.segment, start, end: start + seg.segment.length, dictionary: DICTIONARY_SCRIPT_RE.test(seg.segment) });
       }
     }
+    pos = end;
   }
   return out;
 }

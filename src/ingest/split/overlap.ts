@@ -35,15 +35,22 @@ export function findOverlapStart({
   const minStart = previous.start + 1;
   const tokensFrom = (start: number): number => countTokens(text.slice(start, end));
 
-  const sentenceStarts = segmentSentences(text.slice(contentStart, end))
-    .map((s) => trimSpan({ text, start: contentStart + s.start, end }).start)
+  // Only the tail can fit in `limit` tokens (no token is longer than ~9 characters), so only the tail is
+  // segmented: segmenting every whole chunk again made overlap the costliest step of splitting Chinese.
+  const windowStart = Math.max(contentStart, end - limit * 12);
+  // A window that starts inside the chunk starts at an arbitrary character, not at a boundary.
+  const isBoundary = (offset: number): boolean => offset > 0 || windowStart === contentStart;
+  const sentenceStarts = segmentSentences(text.slice(windowStart, end))
+    .filter((s) => isBoundary(s.start))
+    .map((s) => trimSpan({ text, start: windowStart + s.start, end }).start)
     .filter((p) => p >= minStart && p < end);
   const bySentence = earliestWithin({ starts: sentenceStarts, tokensFrom, limit });
   if (bySentence.fit && bySentence.fit.tokens * 2 >= limit) return bySentence.fit.start;
 
   // Word starts are only needed after the last sentence start that was too far back.
-  const from = bySentence.tooFar ?? contentStart;
+  const from = Math.max(bySentence.tooFar ?? contentStart, windowStart);
   const wordStarts = segmentWords(text.slice(from, end))
+    .filter((w) => from > windowStart || isBoundary(w.start))
     .map((w) => from + w.start)
     .filter((p) => p >= minStart)
     .slice(-limit); // every word costs at least one token

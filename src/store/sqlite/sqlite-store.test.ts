@@ -14,7 +14,7 @@ function tempDb(): string {
 }
 
 function chunk(ordinal: number, text: string, extra: Partial<ChunkInput> = {}): ChunkInput {
-  return { ordinal, text, start: 0, end: text.length, headingPath: [], tokenCount: 1, metadata: {}, contentHash: `h${ordinal}${text.length}`, terms: analyze(text), ...extra };
+  return { ordinal, text, start: 0, end: text.length, headingPath: [], tokenCount: 1, metadata: {}, contentHash: `h${ordinal}${text.length}`, keywordText: analyze(text).join(' '), termCount: analyze(text).length, ...extra };
 }
 
 function doc(source: string, texts: string[], extra: Partial<DocumentInput> = {}): DocumentInput {

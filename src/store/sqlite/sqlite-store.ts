@@ -237,12 +237,12 @@ export class SqliteStore implements Store {
           chunk.page ?? null,
           JSON.stringify(chunk.headingPath),
           chunk.tokenCount,
-          chunk.terms.length,
+          chunk.termCount,
           chunk.contentHash,
           JSON.stringify(chunk.metadata),
         );
-        insertTerms.run(info.lastInsertRowid, chunk.terms.join(' '));
-        termTotal += chunk.terms.length;
+        insertTerms.run(info.lastInsertRowid, chunk.keywordText);
+        termTotal += chunk.termCount;
       }
       this.db
         .prepare('UPDATE collections SET chunk_count = chunk_count + ?, term_total = term_total + ? WHERE id = ?')
