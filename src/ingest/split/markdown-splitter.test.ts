@@ -122,13 +122,23 @@ describe('markdownSplitter', () => {
     const chunks = split(text, 60, 10);
     const maintenance = chunks.filter((c) => c.headingPath.join('/') === '风电/维护');
     expect(maintenance.length).toBeGreaterThan(3);
-    expect(maintenance[0]?.text.startsWith('## 维护\n\n风力发电')).toBe(true);
+    expect(maintenance[0]?.text.startsWith('# 风电\n\n## 维护\n\n风力发电')).toBe(true);
     expect(chunks.at(-1)).toMatchObject({ headingPath: ['风电', '海上'], text: '## 海上\n\n短文。' });
   });
 
   it('goes back to a shallower heading path after a deeper one', () => {
     const text = '# A\n\na\n\n## B\n\nb\n\n### C\n\nc\n\n## D\n\nd\n\n# E\n\ne';
     expect(split(text, 100, 10).map((c) => c.headingPath)).toEqual([['A'], ['A', 'B'], ['A', 'B', 'C'], ['A', 'D'], ['E']]);
+  });
+
+  it('joins a heading with no text of its own to the section below it, never to a sibling', () => {
+    const text = '# Guide\n\n## Gearbox\n\nCheck the oil.\n\n## Empty\n\n## Blades\n\nInspect them.\n\n# Last';
+    expect(split(text, 100, 10).map((c) => [c.headingPath.join('/'), c.text])).toEqual([
+      ['Guide/Gearbox', '# Guide\n\n## Gearbox\n\nCheck the oil.'],
+      ['Guide/Empty', '## Empty'],
+      ['Guide/Blades', '## Blades\n\nInspect them.'],
+      ['Last', '# Last'],
+    ]);
   });
 
   it('returns nothing for empty text', () => {

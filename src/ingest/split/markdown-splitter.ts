@@ -17,12 +17,21 @@ export interface SplitMarkdownRangeOptions extends Span, SplitOptions {
  */
 export function splitMarkdownRange({ text, outline, start, end, chunkSize, overlap }: SplitMarkdownRangeOptions): RangePiece[] {
   const pieces: RangePiece[] = [];
+  // A heading with nothing under it but another heading ("# Guide" then "## Gearbox") would otherwise be a
+  // chunk of its own, holding only the title: it joins the next section's first chunk instead.
+  let pendingStart: number | undefined;
   for (let i = sectionIndexAt(outline.sections, start); i < outline.sections.length; i++) {
     const section = outline.sections[i];
     if (!section || section.start >= end) break;
-    const s = Math.max(section.start, start);
+    const s = Math.max(pendingStart ?? section.start, start);
     const e = Math.min(section.end, end);
     if (s >= e) continue;
+    const next = outline.sections[i + 1];
+    if (isHeadingOnly(text, section.start, e) && next && next.start < end && next.level > section.level) {
+      pendingStart ??= s;
+      continue;
+    }
+    pendingStart = undefined;
     const keepTogether = outline.fences
       .filter((f) => f.start < e && f.end > s)
       .map((f) => ({ start: Math.max(f.start, s), end: Math.min(f.end, e) }));
@@ -31,6 +40,13 @@ export function splitMarkdownRange({ text, outline, start, end, chunkSize, overl
     }
   }
   return pieces;
+}
+
+/** True when [start, end) is a heading line followed by nothing but white space. */
+function isHeadingOnly(text: string, start: number, end: number): boolean {
+  if (text[start] !== '#') return false;
+  const newline = text.indexOf('\n', start);
+  return newline < 0 || newline >= end || text.slice(newline, end).trim() === '';
 }
 
 /** Splits Markdown documents along their headings; every chunk carries the headings above it. */

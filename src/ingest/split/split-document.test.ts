@@ -78,8 +78,8 @@ describe('splitDocument', () => {
     );
     const chunks = split(makeDoc(text, { blocks, markdown: true }), 100, 10);
     expect(chunks.map((c) => [c.page, c.headingPath.join(' > '), c.text])).toEqual([
-      [1, 'Manual', '# Manual'],
-      [1, 'Manual > Safety', '## Safety\n\nWear gloves.'],
+      // The title has no text of its own, so it opens the first section's chunk instead of being a chunk.
+      [1, 'Manual > Safety', '# Manual\n\n## Safety\n\nWear gloves.'],
       [2, 'Manual > Safety', 'Keep the area clear.'],
       [2, 'Manual > Repair', '## Repair\n\nOpen the hatch.'],
       [3, 'Manual > Repair', 'Close the hatch.'],
