@@ -12,7 +12,7 @@ import { ingest } from '../src/ingest/ingest.js';
 import { readBeirDataset, type BeirDataset } from '../src/eval/beir.js';
 import { evaluateRun, percentile, type ScoredDoc } from '../src/eval/metrics.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { analyze } from '../src/text/analyze.js';
+import { keywordSearch } from '../src/retrieve/keyword-search.js';
 import { DEFAULT_BM25, type Bm25Params } from '../src/spec/store.js';
 import { PEER_FACTORIES } from './peers/index.js';
 import { writeBenchmarkSection } from './report.js';
@@ -44,7 +44,7 @@ function score(run: Map<string, ScoredDoc[]>, data: BeirDataset) {
 }
 
 /** Lore through its real pipeline: the JSONL loader, the splitter, the analyser and a SQLite file. */
-async function runLore(data: BeirDataset, dir: string): Promise<{ row: Row; sweep: Array<Bm25Params & { ndcg10: number }> }> {
+async function runLore(data: BeirDataset, dir: string): Promise<{ row: Row; expanded: Row; sweep: Array<Bm25Params & { ndcg10: number }> }> {
   const tmp = mkdtempSync(join(tmpdir(), 'lore-bench-'));
   const times: number[] = [];
   let store: SqliteStore | undefined;
@@ -67,9 +67,9 @@ async function runLore(data: BeirDataset, dir: string): Promise<{ row: Row; swee
     if (!store) throw new Error('no index was built');
 
     const index = store;
-    const search = (query: string, bm25: Bm25Params) => {
+    const search = (query: string, bm25: Bm25Params, feedback = false) => {
       // Chunks → documents: a document ranks by its best chunk.
-      const hits = index.keywordSearch({ terms: analyze(query), k: DEPTH * 3, bm25 });
+      const hits = keywordSearch({ store: index, query, k: DEPTH * 3, bm25, feedback });
       const seen = new Set<string>();
       const docs: ScoredDoc[] = [];
       for (const h of hits) {
@@ -88,6 +88,13 @@ async function runLore(data: BeirDataset, dir: string): Promise<{ row: Row; swee
       run.set(q.id, search(q.text, DEFAULT_BM25));
       latencies.push(performance.now() - t);
     }
+    const expandedLatencies: number[] = [];
+    const expandedRun = new Map<string, ScoredDoc[]>();
+    for (const q of data.queries) {
+      const t = performance.now();
+      expandedRun.set(q.id, search(q.text, DEFAULT_BM25, true));
+      expandedLatencies.push(performance.now() - t);
+    }
     const sweep: Array<Bm25Params & { ndcg10: number }> = [];
     for (const k1 of [0.9, 1.2, 1.5, 2.0]) {
       for (const b of [0.5, 0.75, 0.9]) {
@@ -96,6 +103,14 @@ async function runLore(data: BeirDataset, dir: string): Promise<{ row: Row; swee
       }
     }
     return {
+      expanded: {
+        system: '**Lore** `--expand` (BM25 + RM3 feedback: 10 docs, 20 terms, 0.5)',
+        version: '0.1.0',
+        ...score(expandedRun, data),
+        indexMs,
+        p50Ms: percentile(expandedLatencies, 50),
+        p95Ms: percentile(expandedLatencies, 95),
+      },
       row: { system: '**Lore** (BM25, k1 %K1, b %B)'.replace('%K1', String(DEFAULT_BM25.k1)).replace('%B', String(DEFAULT_BM25.b)), version: '0.1.0', ...score(run, data), indexMs, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95) },
       sweep,
     };
@@ -173,7 +188,7 @@ async function main(): Promise<void> {
     const lore = (await runIsolated('lore', name)) as Awaited<ReturnType<typeof runLore>>;
     const peers: Row[] = [];
     for (let i = 0; i < PEER_FACTORIES.length; i++) peers.push((await runIsolated(String(i), name)) as Row);
-    const rows = [lore.row, ...peers];
+    const rows = [lore.row, lore.expanded, ...peers];
     const table = [
       '| system | version | nDCG@10 | Recall@100 | index ms | query p50 ms | query p95 ms |',
       '|---|---|---|---|---|---|---|',

@@ -72,6 +72,8 @@ export interface KeywordQuery {
   k: number;
   filter?: SearchFilter;
   bm25?: Bm25Params;
+  /** Per-term weights (default 1), e.g. from query expansion. */
+  weights?: Record<string, number>;
 }
 
 export interface SearchHit {
@@ -116,6 +118,8 @@ export interface Store {
   putDocument(input: DocumentInput): DocumentRecord;
   deleteDocument(id: number): boolean;
   keywordSearch(query: KeywordQuery): SearchHit[];
+  /** The analysed terms the keyword index holds for these chunks (for relevance feedback). */
+  keywordTerms(chunkIds: number[]): Map<number, string[]>;
   stats(): StoreStats;
   close(): void;
 }

@@ -14,6 +14,7 @@ interface SearchCliOptions {
   type?: string;
   where?: Record<string, string | number | boolean>;
   mode: string;
+  expand?: boolean;
 }
 
 export function registerSearch(program: Command, _context: CommandContext): void {
@@ -27,6 +28,7 @@ export function registerSearch(program: Command, _context: CommandContext): void
     .option('--type <type>', 'only this document type: pdf, docx, html, markdown, csv, json, jsonl, text, code')
     .option('--where <key=value>', 'only chunks whose metadata field equals the value (repeatable)', collectWhere)
     .option('--mode <mode>', 'retrieval mode (keyword is the one available now)', 'keyword')
+    .option('--expand', 'expand the query with terms from its best results (pseudo-relevance feedback): finds passages worded differently')
     .addHelpText('after', '\nExamples:\n  lore search "wing flutter at supersonic speed"\n  lore search "风力涡轮机的维护" -k 5 --json\n  lore search "pricing" --type pdf --where year=2023')
     .action(async (query: string, opts: SearchCliOptions, command: Command) => {
       if (opts.mode !== 'keyword') {
@@ -40,10 +42,11 @@ export function registerSearch(program: Command, _context: CommandContext): void
             store,
             query,
             k: opts.k,
+            feedback: opts.expand ?? false,
             filter: { collection: opts.collection, source: opts.source, type: opts.type, metadata: opts.where },
           });
           const tookMs = Math.round((performance.now() - started) * 10) / 10;
-          if (global.json) printJson({ query, mode: opts.mode, tookMs, hits: hits.map(toJsonHit) });
+          if (global.json) printJson({ query, mode: opts.mode, expand: opts.expand ?? false, tookMs, hits: hits.map(toJsonHit) });
           else printHits(query, hits, tookMs);
         },
         { readonly: true },

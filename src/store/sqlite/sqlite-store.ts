@@ -86,14 +86,17 @@ function toDocument(row: DocumentRow): DocumentRecord {
  * lower-cased, deduplicated. Looking them up in the vocab tables (never in MATCH syntax) means no term
  * can be read as a query operator.
  */
-export function indexTerms(terms: string[]): string[] {
-  const out = new Set<string>();
+export function indexTerms(terms: string[], weights: Record<string, number> = {}): Map<string, number> {
+  const out = new Map<string, number>();
   for (const term of terms) {
     for (const piece of term.split(/[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+/)) {
-      if (piece) out.add(piece.replace(/[A-Z]+/g, (m) => m.toLowerCase()));
+      if (piece) {
+        const key = piece.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+        out.set(key, Math.max(out.get(key) ?? 0, weights[term] ?? 1));
+      }
     }
   }
-  return [...out];
+  return out;
 }
 
 /** The embedded default store: one SQLite file holding collections, documents, chunks and their indexes. */
@@ -277,8 +280,8 @@ export class SqliteStore implements Store {
   }
 
   keywordSearch(query: KeywordQuery): SearchHit[] {
-    const terms = indexTerms(query.terms);
-    if (terms.length === 0 || query.k <= 0) return [];
+    const terms = indexTerms(query.terms, query.weights);
+    if (terms.size === 0 || query.k <= 0) return [];
     const collections = query.filter?.collection
       ? [this.collectionRow(query.filter.collection)].filter((c): c is CollectionRow => c !== undefined)
       : (this.db.prepare(`SELECT ${COLLECTION_COLUMNS} FROM collections`).all() as CollectionRow[]);
@@ -307,10 +310,11 @@ export class SqliteStore implements Store {
    * the fts5vocab instance table (only the query terms' postings are read), document frequencies from the
    * row table, N and the average length from the collection row.
    */
-  private bm25Scores(collection: CollectionRow, terms: string[], params: Bm25Params, filter: SearchFilter | undefined): Map<number, number> {
+  private bm25Scores(collection: CollectionRow, weights: Map<string, number>, params: Bm25Params, filter: SearchFilter | undefined): Map<number, number> {
     const scores = new Map<number, number>();
     const n = collection.chunk_count;
     if (n === 0) return scores;
+    const terms = [...weights.keys()];
     const avgLength = Math.max(1, collection.term_total / n);
     const vocab = ftsVocabNames(collection.id);
     const marks = terms.map(() => '?').join(', ');
@@ -335,10 +339,24 @@ export class SqliteStore implements Store {
       const docs = df.get(r.term) ?? 1;
       // The "+1" inside the log (Lucene's form) keeps IDF positive for terms in over half the chunks.
       const idf = Math.log(1 + (n - docs + 0.5) / (docs + 0.5));
-      const weight = (idf * r.tf * (k1 + 1)) / (r.tf + k1 * (1 - b + (b * r.len) / avgLength));
+      const weight = ((weights.get(r.term) ?? 1) * idf * r.tf * (k1 + 1)) / (r.tf + k1 * (1 - b + (b * r.len) / avgLength));
       scores.set(r.id, (scores.get(r.id) ?? 0) + weight);
     }
     return scores;
+  }
+
+  keywordTerms(chunkIds: number[]): Map<number, string[]> {
+    const out = new Map<number, string[]>();
+    if (chunkIds.length === 0) return out;
+    const marks = chunkIds.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(`SELECT k.id AS id, d.collection_id AS collection FROM chunks k JOIN documents d ON d.id = k.document_id WHERE k.id IN (${marks})`)
+      .all(...chunkIds) as Array<{ id: number; collection: number }>;
+    for (const row of rows) {
+      const terms = this.db.prepare(`SELECT terms FROM ${ftsTableName(row.collection)} WHERE rowid = ?`).pluck().get(row.id) as string | undefined;
+      out.set(row.id, terms ? terms.split(' ').filter(Boolean) : []);
+    }
+    return out;
   }
 
   private hydrate(top: Array<{ id: number; score: number; collection: string }>): SearchHit[] {
