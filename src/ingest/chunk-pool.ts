@@ -24,6 +24,9 @@ export interface ChunkPool {
   close(): Promise<void>;
 }
 
+/** Below this, posting a document to a worker costs more than building it here. */
+const MIN_HANDOFF_CHARS = 2_048;
+
 interface PoolWorker {
   worker: Worker;
   pending: Map<number, (response: ChunkResponse | undefined) => void>;
@@ -89,7 +92,11 @@ export function createChunkPool(options: ChunkPoolOptions = {}): ChunkPool {
   return {
     async build(work) {
       const blocks = work.doc.blocks ?? [];
-      if (size === 0 || blocks.length < 2 || work.doc.text.length < minParallelChars) return buildChunksHere(work);
+      if (size === 0 || blocks.length < 2 || work.doc.text.length < minParallelChars) {
+        // Many documents at once (a folder): while this thread builds one, an idle worker takes another.
+        const idle = workers.find((w) => !w.failed && w.pending.size === 0);
+        return idle && work.doc.text.length >= MIN_HANDOFF_CHARS ? send(idle, work) : buildChunksHere(work);
+      }
       start();
       const live = workers.filter((w) => !w.failed);
       if (live.length === 0) return buildChunksHere(work);
