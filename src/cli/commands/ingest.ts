@@ -32,7 +32,7 @@ export function registerIngest(program: Command, context: CommandContext): void 
     .option('--include <glob>', 'only files matching this glob (repeatable, comma-separated)', collect)
     .option('--exclude <glob>', 'skip files and folders matching this glob (repeatable)', collect)
     .option('--no-gitignore', 'do not honour .gitignore files')
-    .option('--max-file-size <size>', 'refuse larger files', parseSize, 100 * 1024 * 1024)
+    .addOption(new Option('--max-file-size <size>', 'refuse larger files (e.g. 20MB, 512KB)').argParser(parseSize).default(100 * 1024 * 1024, '100MB'))
     .option('--chunk-size <tokens>', 'target chunk size in tokens', parseCount, 400)
     .option('--overlap <tokens>', 'tokens repeated between consecutive chunks', parseCount, 40)
     .option('--text-fields <fields>', 'JSON/JSONL: fields that hold the text (comma-separated); the rest become metadata', collect)
@@ -81,14 +81,18 @@ Examples:
         bar.done();
         if (global.json) printJson(report);
         else printReport(report);
-        if (report.failed > 0) context.exitCode = report.filesDone === report.failed && report.filesTotal > 0 ? EXIT.partial : EXIT.partial;
+        if (report.failed > 0) context.exitCode = EXIT.partial;
       });
     });
 }
 
 function printReport(r: IngestReport): void {
   for (const e of r.errors) process.stderr.write(`✗ ${e.message}\n`);
-  for (const w of r.warnings) process.stderr.write(`! ${displayPath(w.source)}: ${w.message}\n`);
+  for (const w of r.warnings) {
+    // Loader warnings usually name the file already.
+    const named = w.message.includes(w.source) ? w.message.replaceAll(w.source, displayPath(w.source)) : `${displayPath(w.source)}: ${w.message}`;
+    process.stderr.write(`! ${named}\n`);
+  }
   const parts = [
     `${r.added} added`,
     `${r.updated} updated`,
