@@ -206,7 +206,7 @@ async function main(): Promise<void> {
     );
     process.stderr.write(table + '\n');
   }
-  const body = [
+  const intro = [
     `Run: \`npm run bench:keyword\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}).`,
     '',
     'Every system indexes title and text and answers every judged query with its default settings; nDCG uses linear',
@@ -215,9 +215,8 @@ async function main(): Promise<void> {
     'in memory (FTS5 in an in-memory database). Each system runs in a fresh process; index time is the median of 5',
     'fresh builds in it (so it includes JIT warm-up in the first ones); latencies are per query, single-threaded. Lore',
     'splits and analyses large documents on two threads (one worker per spare core); the peers use one.',
-    '',
-    ...sections,
-  ].join('\n\n');
+  ].join('\n');
+  const body = [intro, ...sections].join('\n\n');
   writeBenchmarkSection({ file: join(ROOT, 'docs', 'benchmarks.md'), section: 'Keyword search', body });
   process.stderr.write('wrote docs/benchmarks.md\n');
 }

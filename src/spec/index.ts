@@ -1,3 +1,4 @@
 export * from './errors.js';
 export * from './document.js';
 export * from './store.js';
+export * from './models.js';

