@@ -15,4 +15,13 @@ export {
   type IngestFailure,
 } from './ingest/ingest.js';
 export { SqliteStore, openSqliteStore, documentUid, type OpenSqliteStoreOptions } from './store/sqlite/sqlite-store.js';
-export { keywordSearch, type KeywordSearchOptions } from './retrieve/keyword-search.js';
+export { keywordSearch, type KeywordSearchOptions, type FeedbackOptions } from './retrieve/keyword-search.js';
+export * from './rag/index.js';
+export { search, searchWithNotes, SEARCH_MODES, type SearchMode, type SearchOptions, type SearchResult } from './retrieve/search.js';
+export { fuseRankings, DEFAULT_VECTOR_WEIGHT, type FusionOptions } from './retrieve/fuse.js';
+export { embedChunks, type EmbedChunksOptions, type EmbedProgress } from './ingest/embed-chunks.js';
+export { evaluateRetrieval, RETRIEVAL_METRICS, type EvaluateRetrievalOptions, type RetrievalEvaluation } from './eval/retrieval-eval.js';
+export { readBeirDataset } from './eval/beir.js';
+export { evaluateRun, writeTrecRun, percentile } from './eval/metrics.js';
+export { createUseLiteEmbedder, resolveEmbedder } from './models/embedders/index.js';
+export { createChunkPool, sharedChunkPool, type ChunkPool } from './ingest/chunk-pool.js';

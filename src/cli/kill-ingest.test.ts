@@ -68,7 +68,7 @@ describe('an ingest killed with SIGKILL', () => {
 
     // Reference: one uninterrupted run.
     const cleanDb = join(root, 'clean.db');
-    const clean = await runCli(['ingest', corpus, '--db', cleanDb, '--json', '--concurrency', '1']);
+    const clean = await runCli(['ingest', corpus, '--db', cleanDb, '--json', '--concurrency', '1', '--embedder', 'none']);
     expect(clean.code).toBe(0);
     const expected = inspect(cleanDb);
     expect(expected.documents).toBe(FILES);
@@ -77,7 +77,7 @@ describe('an ingest killed with SIGKILL', () => {
     const killedAt: number[] = [];
     // Kill three runs at different points; each later run resumes where the last one stopped.
     for (const fraction of [0.15, 0.45, 0.75]) {
-      const child = startCli(['ingest', corpus, '--db', dbPath, '--concurrency', '1']);
+      const child = startCli(['ingest', corpus, '--db', dbPath, '--concurrency', '1', '--embedder', 'none']);
       const exited = new Promise((resolve) => child.on('close', resolve));
       const target = Math.floor(FILES * fraction);
       const deadline = Date.now() + 60_000;
@@ -97,7 +97,7 @@ describe('an ingest killed with SIGKILL', () => {
     // The kills really happened mid-way.
     expect(killedAt.some((n) => n > 0 && n < FILES)).toBe(true);
 
-    const rerun = await runCli(['ingest', corpus, '--db', dbPath, '--json']);
+    const rerun = await runCli(['ingest', corpus, '--db', dbPath, '--json', '--embedder', 'none']);
     expect(rerun.code).toBe(0);
     const report = JSON.parse(rerun.stdout) as { added: number; unchanged: number; failed: number };
     expect(report.failed).toBe(0);
@@ -106,7 +106,7 @@ describe('an ingest killed with SIGKILL', () => {
     expect(inspect(dbPath)).toEqual(expected);
 
     // And a second rerun does nothing.
-    const again = JSON.parse((await runCli(['ingest', corpus, '--db', dbPath, '--json'])).stdout) as { unchanged: number; added: number };
+    const again = JSON.parse((await runCli(['ingest', corpus, '--db', dbPath, '--json', '--embedder', 'none'])).stdout) as { unchanged: number; added: number };
     expect(again).toMatchObject({ unchanged: FILES, added: 0 });
   });
 });

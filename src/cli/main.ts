@@ -8,6 +8,9 @@ import { registerCollections } from './commands/collections.js';
 import { registerDocs } from './commands/docs.js';
 import { registerRm } from './commands/rm.js';
 import { registerStats } from './commands/stats.js';
+import { registerEval } from './commands/eval.js';
+import { registerReindex } from './commands/reindex.js';
+import { registerAsk } from './commands/ask.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -34,7 +37,7 @@ export function buildProgram(context: CommandContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
-  for (const register of [registerIngest, registerSearch, registerCollections, registerDocs, registerRm, registerStats]) {
+  for (const register of [registerIngest, registerSearch, registerAsk, registerCollections, registerDocs, registerRm, registerStats, registerReindex, registerEval]) {
     register(program, context);
   }
   for (const command of program.commands) command.exitOverride();

@@ -8,6 +8,8 @@ import { sharedChunkPool, type ChunkPool } from './chunk-pool.js';
 import { sha256 } from './chunk-work.js';
 import { loadDocument } from './loaders/index.js';
 import { walkFiles } from './walk-files.js';
+import { embedChunks, type EmbedProgress } from './embed-chunks.js';
+import type { EmbeddingModel } from '../spec/models.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024;
 export const DEFAULT_COLLECTION = 'default';
@@ -32,6 +34,9 @@ export interface IngestOptions {
   concurrency?: number;
   /** Threads for splitting and analysis (default: the process-wide pool, one worker per spare core). */
   pool?: ChunkPool;
+  /** Embeds the collection's new chunks after loading (none: keyword search only). */
+  embedder?: EmbeddingModel;
+  onEmbedProgress?: (progress: EmbedProgress) => void;
   onProgress?: (progress: IngestProgress) => void;
   signal?: AbortSignal;
 }
@@ -57,6 +62,8 @@ export interface IngestFailure {
 export interface IngestReport extends IngestProgress {
   collection: string;
   pruned: number;
+  /** Present when an embedder ran. */
+  embedding?: EmbedProgress & { embedder: string };
   errors: IngestFailure[];
   warnings: Array<{ source: string; message: string }>;
   durationMs: number;
@@ -79,7 +86,8 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   validateSizes(chunkSize, overlap);
   const settings = { chunkSize, overlap, loaderOptions: options.loaderOptions ?? {}, pipeline: PIPELINE_VERSION };
   const settingsKey = sha256(JSON.stringify(settings)).slice(0, 16);
-  options.store.ensureCollection(collection, { chunkSize, overlap });
+  const info = options.store.ensureCollection(collection, { chunkSize, overlap });
+  if (options.embedder) checkEmbedder({ store: options.store, collection, settings: info.settings, embedder: options.embedder });
 
   const report: IngestReport = {
     collection,
@@ -149,6 +157,10 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
 
   if (options.prune) report.pruned = prune({ store: options.store, collection, roots, seen });
+  if (options.embedder) {
+    const embedding = await embedChunks({ store: options.store, collection, embedder: options.embedder, onProgress: options.onEmbedProgress, signal: options.signal });
+    report.embedding = { ...embedding, embedder: options.embedder.id };
+  }
   report.durationMs = Math.round(performance.now() - started);
   return report;
 }
@@ -208,6 +220,24 @@ export interface BuildChunksOptions {
 /** Splits a loaded document and analyses each chunk for the keyword index. */
 export function buildChunks(options: BuildChunksOptions): Promise<ChunkInput[]> {
   return (options.pool ?? sharedChunkPool()).build({ doc: options.doc, chunkSize: options.chunkSize, overlap: options.overlap });
+}
+
+/**
+ * A collection's vectors all come from one embedder: mixing two models' vectors in one ranking compares
+ * numbers that mean different things. The first embedder used is recorded; a different one is refused.
+ */
+function checkEmbedder(o: { store: Store; collection: string; settings: Record<string, unknown>; embedder: EmbeddingModel }): void {
+  const recorded = o.settings['embedder'];
+  if (recorded === undefined) {
+    o.store.updateCollectionSettings(o.collection, { embedder: o.embedder.id, dimensions: o.embedder.dimensions });
+  } else if (recorded !== o.embedder.id) {
+    throw new LoreError({
+      code: 'INVALID_ARGUMENT',
+      message: `Collection "${o.collection}" is embedded with ${String(recorded)}, not ${o.embedder.id}`,
+      hint: `run \`lore reindex --collection ${o.collection} --embedder <spec>\` to switch, or ingest with --embedder matching it`,
+      subject: o.collection,
+    });
+  }
 }
 
 function prune(o: { store: Store; collection: string; roots: string[]; seen: Set<string> }): number {

@@ -92,7 +92,30 @@ export interface SearchHit {
   metadata: Metadata;
   /** Higher is better. */
   score: number;
-  scores: { keyword?: number; vector?: number };
+  /** Each side's own score, and the fused one in hybrid mode, so a user can see why a passage ranked. */
+  scores: { keyword?: number; vector?: number; fused?: number };
+}
+
+export interface VectorQuery {
+  vector: Float32Array;
+  /** Only vectors made by this embedder are compared. */
+  embedder: string;
+  k: number;
+  filter?: SearchFilter;
+}
+
+/** A chunk that has no vector yet for an embedder. */
+export interface PendingChunk {
+  chunkId: number;
+  contentHash: string;
+  text: string;
+}
+
+export interface VectorEntry {
+  chunkId: number;
+  contentHash: string;
+  /** Unit-length vector; `null` marks a chunk this embedder cannot represent (e.g. a language it does not know). */
+  vector: Float32Array | null;
 }
 
 export interface StoreStats {
@@ -108,6 +131,8 @@ export interface Store {
   readonly path: string;
   ensureCollection(name: string, settings?: Record<string, unknown>): CollectionInfo;
   getCollection(name: string): CollectionInfo | undefined;
+  /** Merges settings into the collection's (e.g. the embedder it was embedded with). */
+  updateCollectionSettings(name: string, settings: Record<string, unknown>): CollectionInfo;
   listCollections(): CollectionInfo[];
   deleteCollection(name: string): boolean;
   findDocument(collection: string, source: string): DocumentRecord | undefined;
@@ -120,6 +145,18 @@ export interface Store {
   keywordSearch(query: KeywordQuery): SearchHit[];
   /** The analysed terms the keyword index holds for these chunks (for relevance feedback). */
   keywordTerms(chunkIds: number[]): Map<number, string[]>;
+  /** Chunks of a collection that have no vector from this embedder, oldest first. */
+  pendingChunks(options: { collection: string; embedder: string; limit: number; afterChunkId?: number }): PendingChunk[];
+  /** Count of chunks without a vector from this embedder. */
+  countPendingChunks(options: { collection: string; embedder: string }): number;
+  /** Vectors from the embedding cache (embedder id + content hash), for texts embedded before. */
+  cachedEmbeddings(options: { embedder: string; contentHashes: string[] }): Map<string, Float32Array | null>;
+  /** Stores chunk vectors and fills the embedding cache, in one transaction. */
+  putVectors(options: { collection: string; embedder: string; entries: VectorEntry[] }): void;
+  /** Removes every vector of a collection (before re-embedding with another embedder). */
+  clearVectors(options: { collection: string }): number;
+  /** Exact cosine search over the collection's vectors; filters apply before ranking. */
+  vectorSearch(query: VectorQuery): SearchHit[];
   stats(): StoreStats;
   close(): void;
 }

@@ -6,3 +6,4 @@ export * from './stem.js';
 export * from './analyze.js';
 export * from './count-tokens.js';
 export * from './scripts.js';
+export * from './language.js';

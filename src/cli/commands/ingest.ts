@@ -6,6 +6,7 @@ import type { CommandContext } from '../main.js';
 import { createProgressBar } from '../progress-bar.js';
 import { collect, parseCount, parseSize } from './parse-options.js';
 import { printJson, withStore } from './open-store.js';
+import { chooseEmbedder } from './embedder-option.js';
 
 interface IngestCliOptions {
   collection: string;
@@ -21,6 +22,7 @@ interface IngestCliOptions {
   prune?: boolean;
   concurrency: number;
   progress: boolean;
+  embedder: string;
 }
 
 export function registerIngest(program: Command, context: CommandContext): void {
@@ -40,6 +42,7 @@ export function registerIngest(program: Command, context: CommandContext): void 
     .option('--encoding <name>', 'read text files in this encoding instead of detecting it (e.g. gb18030, utf-16le)')
     .option('--prune', 'remove documents under the given folders whose files are gone')
     .addOption(new Option('--concurrency <n>', 'files loaded at once').argParser(parseCount).default(4))
+    .option('--embedder <spec>', 'embed chunks for vector and hybrid search: local (the bundled English model) or none', 'local')
     .option('--no-progress', 'no progress bar')
     .addHelpText(
       'after',
@@ -50,12 +53,15 @@ Exit code 1 means some files failed (each is listed with the reason); the others
 Examples:
   lore ingest ./docs
   lore ingest ./notes --collection notes --exclude "drafts/**"
-  lore ingest data.jsonl --text-fields title,text --id-field _id`,
+  lore ingest data.jsonl --text-fields title,text --id-field _id
+  lore ingest ./big-archive --embedder none      (keyword search only: much faster)`,
     )
     .action(async (paths: string[], opts: IngestCliOptions, command: Command) => {
       await withStore(command, async (store, global) => {
         const bar = createProgressBar({ enabled: opts.progress && !global.json ? undefined : false });
         const started = Date.now();
+        const embedder = chooseEmbedder({ spec: opts.embedder });
+        let embedStarted = 0;
         const report = await ingest({
           store,
           paths,
@@ -69,6 +75,12 @@ Examples:
           loaderOptions: { textFields: opts.textFields, idField: opts.idField, encoding: opts.encoding },
           prune: opts.prune,
           concurrency: opts.concurrency,
+          embedder,
+          onEmbedProgress: (p) => {
+            embedStarted ||= Date.now();
+            const seconds = Math.max(0.001, (Date.now() - embedStarted) / 1000);
+            bar.update(p.done, p.total, `chunks embedded · ${p.cached} cached · ${p.skipped} skipped (language) · ${(p.embedded / seconds).toFixed(1)}/s`);
+          },
           onProgress: (p) => {
             const seconds = Math.max(0.001, (Date.now() - started) / 1000);
             bar.update(
@@ -79,6 +91,7 @@ Examples:
           },
         });
         bar.done();
+        await embedder?.close?.();
         if (global.json) printJson(report);
         else printReport(report);
         if (report.failed > 0) context.exitCode = EXIT.partial;
@@ -103,5 +116,11 @@ function printReport(r: IngestReport): void {
   process.stdout.write(
     `Ingested into "${r.collection}": ${parts.join(', ')} — ${r.chunks} chunks from ${formatBytes(r.bytes)} in ${(r.durationMs / 1000).toFixed(1)} s\n`,
   );
+  if (r.embedding) {
+    const e = r.embedding;
+    process.stdout.write(
+      `Embedded with ${e.embedder}: ${e.embedded} new, ${e.cached} from cache${e.skipped ? `, ${e.skipped} left to keyword search (a language the model does not know)` : ''}\n`,
+    );
+  }
   if (r.failed > 0) process.stdout.write(`${r.failed} file(s) could not be ingested; see the messages above.\n`);
 }

@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
-import { keywordSearch } from '../../retrieve/keyword-search.js';
+import { Command, Option } from 'commander';
+import { searchWithNotes, SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
 import type { SearchHit } from '../../spec/store.js';
-import { LoreError } from '../../spec/errors.js';
 import { displayPath, oneLine } from '../format.js';
 import type { CommandContext } from '../main.js';
+import { chooseEmbedder } from './embedder-option.js';
 import { collectWhere, parseCount } from './parse-options.js';
 import { printJson, withStore } from './open-store.js';
 
@@ -13,62 +13,78 @@ interface SearchCliOptions {
   source?: string;
   type?: string;
   where?: Record<string, string | number | boolean>;
-  mode: string;
+  mode: SearchMode;
   expand?: boolean;
+  embedder?: string;
+  vectorWeight?: number;
 }
 
 export function registerSearch(program: Command, _context: CommandContext): void {
   program
     .command('search')
-    .description('search the ingested documents (BM25 keyword search; English and Chinese)')
+    .description('search the ingested documents: keyword (BM25), vector (embeddings) or hybrid (both, the default)')
     .argument('<query>', 'what to look for')
     .option('-k, --k <n>', 'number of results', parseCount, 10)
     .option('-c, --collection <name>', 'only this collection')
     .option('--source <glob>', 'only documents whose path matches this glob, e.g. "**/reports/*.pdf"')
     .option('--type <type>', 'only this document type: pdf, docx, html, markdown, csv, json, jsonl, text, code')
     .option('--where <key=value>', 'only chunks whose metadata field equals the value (repeatable)', collectWhere)
-    .option('--mode <mode>', 'retrieval mode (keyword is the one available now)', 'keyword')
-    .option('--expand', 'expand the query with terms from its best results (pseudo-relevance feedback): finds passages worded differently')
-    .addHelpText('after', '\nExamples:\n  lore search "wing flutter at supersonic speed"\n  lore search "风力涡轮机的维护" -k 5 --json\n  lore search "pricing" --type pdf --where year=2023')
+    .addOption(new Option('--mode <mode>', 'keyword, vector or hybrid').choices(SEARCH_MODES as string[]).default('hybrid'))
+    .option('--expand', 'keyword side: expand the query with terms from its best results (default in hybrid mode)')
+    .option('--no-expand', 'keyword side: no query expansion')
+    .option('--embedder <spec>', "embedding model: local (the bundled one), none; default: the collection's")
+    .addOption(new Option('--vector-weight <w>', 'hybrid: weight of the vector side, 0–1 (default 0.1)').argParser(Number))
+    .addHelpText(
+      'after',
+      '\nEach result shows its keyword, vector and fused scores, so you can see why it ranked.\n\nExamples:\n  lore search "wing flutter at supersonic speed"\n  lore search "风力涡轮机的维护" -k 5 --json\n  lore search "pricing" --type pdf --where year=2023 --mode keyword',
+    )
     .action(async (query: string, opts: SearchCliOptions, command: Command) => {
-      if (opts.mode !== 'keyword') {
-        throw new LoreError({ code: 'INVALID_ARGUMENT', message: `--mode ${opts.mode} is not available yet`, hint: 'use --mode keyword' });
-      }
       await withStore(
         command,
-        (store, global) => {
+        async (store, global) => {
           const started = performance.now();
-          const hits = keywordSearch({
+          const embedder = opts.mode === 'keyword' ? undefined : chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
+          const result = await searchWithNotes({
             store,
             query,
             k: opts.k,
-            feedback: opts.expand ?? false,
+            mode: opts.mode,
+            embedder,
+            feedback: command.getOptionValueSource('expand') === 'cli' ? opts.expand : undefined,
+            fusion: opts.vectorWeight === undefined ? undefined : { vectorWeight: opts.vectorWeight },
             filter: { collection: opts.collection, source: opts.source, type: opts.type, metadata: opts.where },
           });
+          await embedder?.close?.();
           const tookMs = Math.round((performance.now() - started) * 10) / 10;
-          if (global.json) printJson({ query, mode: opts.mode, expand: opts.expand ?? false, tookMs, hits: hits.map(toJsonHit) });
-          else printHits(query, hits, tookMs);
+          if (global.json) printJson({ query, mode: result.mode, notes: result.notes, tookMs, hits: result.hits.map((h, i) => ({ rank: i + 1, ...h })) });
+          else printHits(query, result.hits, tookMs, result.notes);
         },
         { readonly: true },
       );
     });
 }
 
-function toJsonHit(hit: SearchHit, index: number) {
-  return { rank: index + 1, ...hit };
-}
-
-function printHits(query: string, hits: SearchHit[], tookMs: number): void {
+function printHits(query: string, hits: SearchHit[], tookMs: number, notes: string[]): void {
+  for (const note of notes) process.stderr.write(`note: ${note}\n`);
   if (hits.length === 0) {
     process.stdout.write(`No results for "${query}". Try other words, or check \`lore collections\`.\n`);
     return;
   }
   const lines: string[] = [];
   hits.forEach((hit, i) => {
-    const where = [hit.page ? `p. ${hit.page}` : '', hit.headingPath.length ? hit.headingPath.join(' › ') : '', hit.metadata['row'] !== undefined ? `row ${hit.metadata['row']}` : '', hit.metadata['id'] !== undefined ? `id ${hit.metadata['id']}` : '']
+    const where = [
+      hit.page ? `p. ${hit.page}` : '',
+      hit.headingPath.length ? hit.headingPath.join(' › ') : '',
+      hit.metadata['row'] !== undefined ? `row ${hit.metadata['row']}` : '',
+      hit.metadata['id'] !== undefined ? `id ${hit.metadata['id']}` : '',
+    ]
       .filter(Boolean)
       .join(' · ');
-    lines.push(`${i + 1}. ${displayPath(hit.source)}${where ? ` (${where})` : ''}  [${hit.collection}] score ${hit.score.toFixed(2)}`);
+    const s = hit.scores;
+    const scores = [s.keyword !== undefined ? `keyword ${s.keyword.toFixed(2)}` : '', s.vector !== undefined ? `vector ${s.vector.toFixed(3)}` : '', s.fused !== undefined ? `fused ${s.fused.toFixed(3)}` : '']
+      .filter(Boolean)
+      .join(', ');
+    lines.push(`${i + 1}. ${displayPath(hit.source)}${where ? ` (${where})` : ''}  [${hit.collection}] ${scores || `score ${hit.score.toFixed(2)}`}`);
     lines.push(`   ${oneLine(hit.text, 220)}`);
   });
   lines.push(`${hits.length} result(s) in ${tookMs} ms`);

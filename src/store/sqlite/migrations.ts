@@ -66,6 +66,14 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       ) WITHOUT ROWID;
     `);
   },
+  (db) => {
+    // v2: vector search. A counter per collection that every change to its chunks or vectors bumps, so an
+    // in-memory vector matrix knows when it is stale; and vectors looked up by embedder.
+    db.exec(`
+      ALTER TABLE collections ADD COLUMN vector_version INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX chunk_vectors_embedder ON chunk_vectors (embedder, chunk_id);
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

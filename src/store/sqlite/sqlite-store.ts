@@ -7,6 +7,9 @@ import { DEFAULT_BM25 } from '../../spec/store.js';
 import type {
   Bm25Params,
   CollectionInfo,
+  PendingChunk,
+  VectorEntry,
+  VectorQuery,
   DocumentInput,
   DocumentRecord,
   KeywordQuery,
@@ -18,6 +21,7 @@ import type {
 import { globMatch } from './glob-function.js';
 import { createFtsTable, dropFtsTable, ftsTableName, ftsVocabNames, SCHEMA_VERSION } from './migrations.js';
 import { openDatabase } from './open-database.js';
+import { blobToVector, buildMatrix, rowOf, topK, vectorToBlob, type VectorMatrix } from './vector-matrix.js';
 
 export interface OpenSqliteStoreOptions {
   /** File path, or `:memory:`. */
@@ -103,6 +107,8 @@ export function indexTerms(terms: string[], weights: Record<string, number> = {}
 export class SqliteStore implements Store {
   readonly path: string;
   readonly db: Database.Database;
+  /** Vector matrices by collection id + embedder, rebuilt when the collection's vector_version moves. */
+  private readonly matrices = new Map<string, VectorMatrix>();
 
   constructor(options: OpenSqliteStoreOptions) {
     this.path = options.path;
@@ -122,6 +128,13 @@ export class SqliteStore implements Store {
         .run(name, JSON.stringify(settings), new Date().toISOString());
       createFtsTable(this.db, Number(info.lastInsertRowid));
     }).immediate();
+    return this.getCollection(name)!;
+  }
+
+  updateCollectionSettings(name: string, settings: Record<string, unknown>): CollectionInfo {
+    const row = this.requireCollection(name);
+    const merged = { ...(JSON.parse(row.settings) as Record<string, unknown>), ...settings };
+    this.db.prepare('UPDATE collections SET settings = ? WHERE id = ?').run(JSON.stringify(merged), row.id);
     return this.getCollection(name)!;
   }
 
@@ -248,7 +261,7 @@ export class SqliteStore implements Store {
         termTotal += chunk.termCount;
       }
       this.db
-        .prepare('UPDATE collections SET chunk_count = chunk_count + ?, term_total = term_total + ? WHERE id = ?')
+        .prepare('UPDATE collections SET chunk_count = chunk_count + ?, term_total = term_total + ?, vector_version = vector_version + 1 WHERE id = ?')
         .run(input.chunks.length, termTotal, collection.id);
       return documentId;
     });
@@ -275,7 +288,7 @@ export class SqliteStore implements Store {
     this.db.prepare(`DELETE FROM ${ftsTableName(collectionId)} WHERE rowid IN (SELECT id FROM chunks WHERE document_id = ?)`).run(documentId);
     this.db.prepare('DELETE FROM chunks WHERE document_id = ?').run(documentId);
     this.db
-      .prepare('UPDATE collections SET chunk_count = chunk_count - ?, term_total = term_total - ? WHERE id = ?')
+      .prepare('UPDATE collections SET chunk_count = chunk_count - ?, term_total = term_total - ?, vector_version = vector_version + 1 WHERE id = ?')
       .run(gone.n, gone.terms, collectionId);
   }
 
@@ -357,6 +370,130 @@ export class SqliteStore implements Store {
       out.set(row.id, terms ? terms.split(' ').filter(Boolean) : []);
     }
     return out;
+  }
+
+  pendingChunks(options: { collection: string; embedder: string; limit: number; afterChunkId?: number }): PendingChunk[] {
+    const collection = this.requireCollection(options.collection);
+    return (
+      this.db
+        .prepare(
+          `SELECT k.id AS chunkId, k.content_hash AS contentHash, k.text AS text
+           FROM chunks k JOIN documents d ON d.id = k.document_id
+           WHERE d.collection_id = ? AND k.id > ?
+             AND NOT EXISTS (SELECT 1 FROM chunk_vectors v WHERE v.chunk_id = k.id AND v.embedder = ?)
+           ORDER BY k.id LIMIT ?`,
+        )
+        .all(collection.id, options.afterChunkId ?? 0, options.embedder, options.limit) as PendingChunk[]
+    );
+  }
+
+  countPendingChunks(options: { collection: string; embedder: string }): number {
+    const collection = this.requireCollection(options.collection);
+    return Number(
+      this.db
+        .prepare(
+          `SELECT count(*) FROM chunks k JOIN documents d ON d.id = k.document_id
+           WHERE d.collection_id = ? AND NOT EXISTS (SELECT 1 FROM chunk_vectors v WHERE v.chunk_id = k.id AND v.embedder = ?)`,
+        )
+        .pluck()
+        .get(collection.id, options.embedder),
+    );
+  }
+
+  cachedEmbeddings(options: { embedder: string; contentHashes: string[] }): Map<string, Float32Array | null> {
+    const out = new Map<string, Float32Array | null>();
+    const get = this.db.prepare('SELECT vector FROM embedding_cache WHERE embedder = ? AND content_hash = ?').pluck();
+    for (const hash of new Set(options.contentHashes)) {
+      const blob = get.get(options.embedder, hash) as Buffer | undefined;
+      if (blob !== undefined) out.set(hash, blobToVector(blob));
+    }
+    return out;
+  }
+
+  putVectors(options: { collection: string; embedder: string; entries: VectorEntry[] }): void {
+    const collection = this.requireCollection(options.collection);
+    const putVector = this.db.prepare('INSERT OR REPLACE INTO chunk_vectors (chunk_id, embedder, vector) VALUES (?, ?, ?)');
+    const putCache = this.db.prepare(
+      'INSERT OR IGNORE INTO embedding_cache (embedder, content_hash, dimensions, vector) VALUES (?, ?, ?, ?)',
+    );
+    const exists = this.db.prepare('SELECT 1 FROM chunks WHERE id = ?').pluck();
+    this.db.transaction(() => {
+      for (const e of options.entries) {
+        const blob = vectorToBlob(e.vector);
+        putCache.run(options.embedder, e.contentHash, e.vector?.length ?? 0, blob);
+        // The chunk may have been replaced while its text was being embedded: the cache still keeps the work.
+        if (exists.get(e.chunkId) !== undefined) putVector.run(e.chunkId, options.embedder, blob);
+      }
+      this.db.prepare('UPDATE collections SET vector_version = vector_version + 1 WHERE id = ?').run(collection.id);
+    }).immediate();
+  }
+
+  clearVectors(options: { collection: string }): number {
+    const collection = this.requireCollection(options.collection);
+    let removed = 0;
+    this.db.transaction(() => {
+      removed = this.db
+        .prepare('DELETE FROM chunk_vectors WHERE chunk_id IN (SELECT k.id FROM chunks k JOIN documents d ON d.id = k.document_id WHERE d.collection_id = ?)')
+        .run(collection.id).changes;
+      this.db.prepare('UPDATE collections SET vector_version = vector_version + 1 WHERE id = ?').run(collection.id);
+    }).immediate();
+    return removed;
+  }
+
+  vectorSearch(query: VectorQuery): SearchHit[] {
+    if (query.k <= 0) return [];
+    const collections = this.collectionsFor(query.filter);
+    const scored: Array<{ id: number; score: number; collection: string }> = [];
+    for (const collection of collections) {
+      const matrix = this.matrix(collection, query.embedder);
+      if (matrix.ids.length === 0) continue;
+      let mask: Uint8Array | undefined;
+      const { where, params } = filterSql(query.filter);
+      if (where) {
+        // Filters first: the candidate chunks come from SQL, and only their vectors are compared.
+        mask = new Uint8Array(matrix.ids.length);
+        const ids = this.db
+          .prepare(`SELECT k.id FROM chunks k JOIN documents d ON d.id = k.document_id WHERE d.collection_id = ? ${where}`)
+          .pluck()
+          .all(collection.id, ...params) as number[];
+        for (const id of ids) {
+          const row = rowOf(matrix, id);
+          if (row >= 0) mask[row] = 1;
+        }
+      }
+      for (const hit of topK({ matrix, query: query.vector, k: query.k, mask })) scored.push({ ...hit, collection: collection.name });
+    }
+    scored.sort((a, b) => b.score - a.score || a.id - b.id);
+    return this.hydrate(scored.slice(0, query.k)).map((h) => ({ ...h, scores: { vector: h.score } }));
+  }
+
+  private matrix(collection: CollectionRow, embedder: string): VectorMatrix {
+    const version = Number(this.db.prepare('SELECT vector_version FROM collections WHERE id = ?').pluck().get(collection.id));
+    const key = `${collection.id}\0${embedder}`;
+    const cached = this.matrices.get(key);
+    if (cached && cached.version === version) return cached;
+    const rows = this.db
+      .prepare(
+        `SELECT v.chunk_id, v.vector FROM chunk_vectors v JOIN chunks k ON k.id = v.chunk_id JOIN documents d ON d.id = k.document_id
+         WHERE d.collection_id = ? AND v.embedder = ? ORDER BY v.chunk_id`,
+      )
+      .all(collection.id, embedder) as Array<{ chunk_id: number; vector: Buffer }>;
+    const matrix = buildMatrix(rows, version);
+    this.matrices.set(key, matrix);
+    return matrix;
+  }
+
+  private collectionsFor(filter: SearchFilter | undefined): CollectionRow[] {
+    if (!filter?.collection) return this.db.prepare(`SELECT ${COLLECTION_COLUMNS} FROM collections`).all() as CollectionRow[];
+    return [this.requireCollection(filter.collection)];
+  }
+
+  private requireCollection(name: string): CollectionRow {
+    const row = this.collectionRow(name);
+    if (!row) {
+      throw new LoreError({ code: 'NOT_FOUND', message: `No collection named "${name}"`, hint: 'run `lore collections` to see the names', subject: name });
+    }
+    return row;
   }
 
   private hydrate(top: Array<{ id: number; score: number; collection: string }>): SearchHit[] {

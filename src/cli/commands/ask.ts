@@ -1,0 +1,98 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { readableText, type Answer, type Citation } from '../../rag/answer.js';
+import { answerExtractively, DEFAULT_ANSWER_CHUNKS, DEFAULT_ANSWER_SENTENCES } from '../../rag/extractive-answer.js';
+import { search, SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
+import { chooseEmbedder } from './embedder-option.js';
+import { LoreError } from '../../spec/errors.js';
+import { displayPath, oneLine } from '../format.js';
+import type { CommandContext } from '../main.js';
+import { collectWhere } from './parse-options.js';
+import { printJson, withStore } from './open-store.js';
+
+interface AskCliOptions {
+  k: number;
+  collection?: string;
+  source?: string;
+  type?: string;
+  where?: Record<string, string | number | boolean>;
+  sentences: number;
+  mode: SearchMode;
+  embedder?: string;
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
+export function registerAsk(program: Command, _context: CommandContext): void {
+  program
+    .command('ask')
+    .description('answer a question from the ingested documents, quoting the sentences that answer it, with citations')
+    .argument('<question>', 'the question, in English or Chinese')
+    .option('-k, --k <n>', 'chunks retrieved to answer from', parsePositive, DEFAULT_ANSWER_CHUNKS)
+    .option('-c, --collection <name>', 'only this collection')
+    .option('--source <glob>', 'only documents whose path matches this glob, e.g. "**/manuals/*.pdf"')
+    .option('--type <type>', 'only this document type: pdf, docx, html, markdown, csv, json, jsonl, text, code')
+    .option('--where <key=value>', 'only chunks whose metadata field equals the value (repeatable)', collectWhere)
+    .option('--sentences <n>', 'sentences quoted at most', parsePositive, DEFAULT_ANSWER_SENTENCES)
+    .addOption(new Option('--mode <mode>', 'retrieval mode').choices(SEARCH_MODES as string[]).default('hybrid'))
+    .option('--embedder <spec>', "embedding model for retrieval: local, none; default: the collection's")
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Without a language model the answer is extractive: the sentences of your documents that best answer',
+        'the question, in reading order, each followed by a citation [n] to the exact passage.',
+        '',
+        'Examples:',
+        '  lore ask "How often should the gearbox oil be replaced?"',
+        '  lore ask "齿轮油多久更换一次？" --sentences 1',
+        '  lore ask "叶片多久检查一次？" -c manuals --json',
+        '  lore ask "what torque for the blade bolts" --type pdf --where year=2023 -k 12',
+      ].join('\n'),
+    )
+    .action(async (question: string, opts: AskCliOptions, command: Command) => {
+      if (!question.trim()) throw new LoreError({ code: 'INVALID_ARGUMENT', message: 'the question is empty', hint: 'lore ask "your question"' });
+      await withStore(
+        command,
+        async (store, global) => {
+          const embedder = opts.mode === 'keyword' ? undefined : chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
+          const hits = await search({
+            store,
+            query: question,
+            k: opts.k,
+            mode: opts.mode,
+            embedder,
+            filter: { collection: opts.collection, source: opts.source, type: opts.type, metadata: opts.where },
+          });
+          await embedder?.close?.();
+          const answer = answerExtractively({ question, hits, maxSentences: opts.sentences });
+          if (global.json) printJson(answer);
+          else printAnswer(answer, hits.length);
+        },
+        { readonly: true },
+      );
+    });
+}
+
+function printAnswer(answer: Answer, retrieved: number): void {
+  const lines = [answer.text];
+  if (answer.citations.length > 0) lines.push('', ...answer.citations.map(formatCitation));
+  process.stdout.write(lines.join('\n') + '\n');
+  const notes: string[] = [];
+  if (retrieved === 0) notes.push('Nothing matched the question. Try other words, or check `lore collections`.');
+  if (answer.note) notes.push(answer.note);
+  if (notes.length) process.stderr.write(`\n${dim(notes.join('\n'))}\n`);
+}
+
+/** `[1] path (p. 3 · Heading › Sub) “quote…”` */
+export function formatCitation(c: Citation): string {
+  const where = [c.page ? `p. ${c.page}` : '', c.headingPath.join(' › ')].filter(Boolean).join(' · ');
+  return `[${c.n}] ${displayPath(c.source)}${where ? ` (${where})` : ''} “${oneLine(readableText(c.quote), 160)}”`;
+}
+
+function dim(text: string): string {
+  return process.stderr.isTTY && !process.env['NO_COLOR'] ? `\x1b[2m${text}\x1b[22m` : text;
+}

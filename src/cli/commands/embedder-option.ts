@@ -1,0 +1,15 @@
+import type { EmbeddingModel } from '../../spec/models.js';
+import type { Store } from '../../spec/store.js';
+import { resolveEmbedder } from '../../models/embedders/index.js';
+
+/**
+ * The embedder a command uses: `--embedder none` means none; an explicit spec wins; otherwise the one the
+ * collection was embedded with; otherwise the bundled local model.
+ */
+export function chooseEmbedder(o: { spec?: string; store?: Store; collection?: string }): EmbeddingModel | undefined {
+  if (o.spec === 'none') return undefined;
+  if (o.spec) return resolveEmbedder({ spec: o.spec });
+  const recorded = o.collection ? o.store?.getCollection(o.collection)?.settings['embedder'] : undefined;
+  if (typeof recorded === 'string') return resolveEmbedder({ spec: recorded });
+  return resolveEmbedder({ spec: 'local' });
+}

@@ -1,0 +1,76 @@
+import type { EmbeddingModel } from '../spec/models.js';
+import type { Store, VectorEntry } from '../spec/store.js';
+import { isLoreError, LoreError } from '../spec/errors.js';
+import { supportsText } from '../text/language.js';
+
+export interface EmbedChunksOptions {
+  store: Store;
+  collection: string;
+  embedder: EmbeddingModel;
+  /** Chunks handed to the embedder per call (it batches by length inside). */
+  batchSize?: number;
+  onProgress?: (progress: EmbedProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface EmbedProgress {
+  total: number;
+  done: number;
+  /** Embedded now. */
+  embedded: number;
+  /** Taken from the embedding cache (same text embedded before by the same model). */
+  cached: number;
+  /** Not embedded: in a language the embedder does not represent; keyword search covers them. */
+  skipped: number;
+}
+
+/**
+ * Gives every chunk of a collection a vector from `embedder`, resumably: each batch is committed, so an
+ * interrupted run leaves finished batches in place and the next run embeds only what is missing. Texts
+ * embedded before by the same model (same content hash) come from the cache and are never re-embedded.
+ */
+export async function embedChunks(options: EmbedChunksOptions): Promise<EmbedProgress> {
+  const { store, collection, embedder } = options;
+  const progress: EmbedProgress = { total: store.countPendingChunks({ collection, embedder: embedder.id }), done: 0, embedded: 0, cached: 0, skipped: 0 };
+  options.onProgress?.({ ...progress });
+  const batchSize = options.batchSize ?? 256;
+  let after = 0;
+  for (;;) {
+    if (options.signal?.aborted) throw new LoreError({ code: 'ABORTED', message: 'Embedding was cancelled; run the command again to continue' });
+    const batch = store.pendingChunks({ collection, embedder: embedder.id, limit: batchSize, afterChunkId: after });
+    if (batch.length === 0) break;
+    after = batch[batch.length - 1]!.chunkId;
+    const cache = store.cachedEmbeddings({ embedder: embedder.id, contentHashes: batch.map((c) => c.contentHash) });
+    const entries: VectorEntry[] = [];
+    const toEmbed: typeof batch = [];
+    for (const chunk of batch) {
+      if (cache.has(chunk.contentHash)) {
+        entries.push({ chunkId: chunk.chunkId, contentHash: chunk.contentHash, vector: cache.get(chunk.contentHash) ?? null });
+        progress.cached++;
+      } else if (!supportsText(embedder.languages, chunk.text)) {
+        entries.push({ chunkId: chunk.chunkId, contentHash: chunk.contentHash, vector: null });
+        progress.skipped++;
+      } else {
+        toEmbed.push(chunk);
+      }
+    }
+    if (toEmbed.length > 0) {
+      let vectors: Float32Array[];
+      try {
+        vectors = await embedder.embed(
+          toEmbed.map((c) => c.text),
+          { signal: options.signal, onProgress: (done) => options.onProgress?.({ ...progress, done: progress.done + entries.length + done }) },
+        );
+      } catch (cause) {
+        if (isLoreError(cause)) throw cause;
+        throw new LoreError({ code: 'INTERNAL', message: `The embedder ${embedder.id} failed: ${(cause as Error)?.message ?? cause}`, cause });
+      }
+      toEmbed.forEach((c, i) => entries.push({ chunkId: c.chunkId, contentHash: c.contentHash, vector: vectors[i] ?? null }));
+      progress.embedded += toEmbed.length;
+    }
+    store.putVectors({ collection, embedder: embedder.id, entries });
+    progress.done += batch.length;
+    options.onProgress?.({ ...progress });
+  }
+  return progress;
+}

@@ -1,0 +1,15 @@
+// Answering questions from retrieved chunks: the Answer structure both paths share, and the extractive path.
+export * from './answer.js';
+export {
+  answerExtractively,
+  DEFAULT_ANSWER_CHUNKS,
+  DEFAULT_ANSWER_SENTENCES,
+  DEFAULT_ANSWER_TOKENS,
+  DEFAULT_MIN_RELATIVE_SCORE,
+  DEFAULT_EXTRACTIVE_TUNING,
+  EXTRACTIVE_NOTE,
+  NO_ANSWER_TEXT,
+  NO_ANSWER_TEXT_ZH,
+  type ExtractiveAnswerOptions,
+  type ExtractiveTuning,
+} from './extractive-answer.js';
