@@ -52,11 +52,25 @@ describe('lore CLI', () => {
   it('searches HTML main content only and CSV rows as records', async () => {
     const html = JSON.parse((await runCli(['search', 'storm wind speed', '--db', db, '--json'])).stdout) as { hits: JsonHit[] };
     expect(html.hits[0]!.source).toMatch(/faq\.html$/);
-    const nav = JSON.parse((await runCli(['search', 'analytics', '--db', db, '--json'])).stdout) as { hits: JsonHit[] };
+    const nav = JSON.parse((await runCli(['search', 'analytics', '--db', db, '--json', '--mode', 'keyword'])).stdout) as { hits: JsonHit[] };
     expect(nav.hits).toHaveLength(0);
     const csv = JSON.parse((await runCli(['search', 'yaw brake pad', '--db', db, '--json', '--type', 'csv'])).stdout) as { hits: JsonHit[] };
     expect(csv.hits[0]!.text).toContain('YAW-PAD');
     expect(csv.hits[0]!.metadata['row']).toBe(2);
+  });
+
+  it('hybrid search (the default) shows both sides’ scores; vector mode finds meaning without shared words', async () => {
+    const hybrid = JSON.parse((await runCli(['search', 'gearbox oil replacement', '--db', db, '--json'])).stdout) as { mode: string; hits: Array<JsonHit & { scores: Record<string, number> }> };
+    expect(hybrid.mode).toBe('hybrid');
+    expect(hybrid.hits[0]!.source).toMatch(/wind-turbine-maintenance\.md$/);
+    expect(hybrid.hits[0]!.scores.keyword).toBeGreaterThan(0);
+    expect(hybrid.hits[0]!.scores.vector).toBeGreaterThan(0);
+    expect(hybrid.hits[0]!.scores.fused).toBeGreaterThan(0);
+    const vector = JSON.parse((await runCli(['search', 'what to do when it is very windy', '--db', db, '--json', '--mode', 'vector', '-k', '1'])).stdout) as { hits: JsonHit[] };
+    expect(vector.hits[0]!.source).toMatch(/faq\.html$/);
+    const chinese = JSON.parse((await runCli(['search', '齿轮油多久更换一次', '--db', db, '--json'])).stdout) as { notes: string[]; hits: JsonHit[] };
+    expect(chinese.notes.join(' ')).toMatch(/does not represent the query's language/);
+    expect(chinese.hits[0]!.source).toMatch(/风力发电机维护手册\.md$/);
   });
 
   it('prints readable results without --json', async () => {
@@ -87,9 +101,9 @@ describe('lore CLI', () => {
     rmSync(join(folder, 'spare-parts.csv'));
     const changed = JSON.parse((await runCli(['ingest', folder, '--db', local, '--json', '--prune'])).stdout) as Record<string, number>;
     expect(changed).toMatchObject({ added: 0, updated: 1, unchanged: 2, pruned: 1 });
-    const hits = JSON.parse((await runCli(['search', 'hydrogen', '--db', local, '--json'])).stdout) as { hits: JsonHit[] };
+    const hits = JSON.parse((await runCli(['search', 'hydrogen', '--db', local, '--json', '--mode', 'keyword'])).stdout) as { hits: JsonHit[] };
     expect(hits.hits).toHaveLength(1);
-    const old = JSON.parse((await runCli(['search', 'storm', '--db', local, '--json'])).stdout) as { hits: JsonHit[] };
+    const old = JSON.parse((await runCli(['search', 'storm', '--db', local, '--json', '--mode', 'keyword'])).stdout) as { hits: JsonHit[] };
     expect(old.hits).toHaveLength(0);
   });
 
