@@ -5,14 +5,21 @@ import { dirname, join } from 'node:path';
 /** A SentencePiece vocabulary as USE-lite ships it: [piece, log-probability] by token id. */
 export type UseVocabulary = ReadonlyArray<readonly [string, number]>;
 
-/** Pieces the encoder may emit for one text; USE-lite ignores every token past the 128th (measured). */
+/**
+ * Tokens the model reads. USE-lite's graph keeps the first 128 and drops the rest (measured on a 1,500-token
+ * text: its vector equals that of its first 128 tokens, cosine 1.0000, against 0.9997 for 127 and 0.97 for
+ * 100; and a call costs the same ~49 ms for 128 tokens as for 1,500). So 256 or 512 words give exactly the
+ * vector of the first ~90 words of prose; a longer passage is represented by its opening only.
+ */
 export const USE_LITE_MAX_TOKENS = 128;
 
 /**
  * Whitespace-separated words kept before tokenizing. Every word becomes at least one token and no piece
  * spans a word boundary (no vocabulary piece has "▁" after its first character), so the first 128 words
  * always hold the first 128 tokens: the cut loses nothing the model would see and keeps the tokenizer's
- * work bounded on a long text.
+ * work bounded on a long text. Fewer words was no better for retrieval: Cranfield nDCG@10 (225 queries
+ * over 1,400 abstracts) was 0.186 at 32 words, 0.179 at 64, 0.183 at 128 (noise-level differences; the
+ * abstracts open with their title), and 0.161 for the mean of 96-word windows over whole abstracts.
  */
 export const USE_LITE_MAX_WORDS = 128;
 
