@@ -55,7 +55,8 @@ export function createChunkPool(options: ChunkPoolOptions = {}): ChunkPool {
     const url = new URL(fromSources ? '../../dist/ingest/chunk-worker.js' : './chunk-worker.js', import.meta.url);
     if (fromSources && !existsSync(fileURLToPath(url))) return;
     for (let i = 0; i < size; i++) {
-      const entry: PoolWorker = { worker: new Worker(url), pending: new Map(), failed: false };
+      // Compiled JavaScript needs no flags; inherited ones (--expose-gc, --input-type) can stop a worker starting.
+      const entry: PoolWorker = { worker: new Worker(url, { execArgv: [] }), pending: new Map(), failed: false };
       entry.worker.on('message', (response: ChunkResponse) => {
         entry.pending.get(response.id)?.(response);
         entry.pending.delete(response.id);

@@ -132,9 +132,9 @@ export function createUseLiteEmbedder(options: UseLiteEmbedderOptions = {}): Use
     for (let i = 0; i < workerCount; i++) {
       let settle = (): void => {};
       const loaded = new Promise<void>((resolve) => (settle = resolve));
-      // A worker inherits the process's flags; --input-type (node -e scripts) makes it refuse its own file.
-      const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type'));
-      const worker = new Worker(url, { execArgv });
+      // The worker is compiled JavaScript and needs no flags; inherited ones can stop it from starting
+      // (--input-type from `node -e`, --expose-gc, loader flags are all refused or useless in a worker).
+      const worker = new Worker(url, { execArgv: [] });
       const entry: PoolWorker = { worker, ready: false, failed: false, inFlight: new Map(), loaded, settle };
       entry.worker.on('message', (message: EmbedderResponse) => onMessage(entry, message));
       entry.worker.on('error', () => failWorker(entry));
