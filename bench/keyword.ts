@@ -15,6 +15,7 @@ import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { keywordSearch } from '../src/retrieve/keyword-search.js';
 import { DEFAULT_BM25, type Bm25Params } from '../src/spec/store.js';
 import { PEER_FACTORIES } from './peers/index.js';
+import { queryPeer } from './peers/query-peer.js';
 import { writeBenchmarkSection } from './report.js';
 
 /** Collect garbage before each timed build, so one system's leftovers are not charged to the next. */
@@ -136,16 +137,9 @@ async function runPeer(data: BeirDataset, peerIndex: number): Promise<Row> {
       times.push(performance.now() - started);
     }
     const indexMs = percentile(times, 50);
-    const latencies: number[] = [];
-    const run = new Map<string, ScoredDoc[]>();
-    for (const q of data.queries) {
-      const t = performance.now();
-      const hits = await peer.search(q.text, DEPTH);
-      latencies.push(performance.now() - t);
-      run.set(q.id, hits.map((h) => ({ docId: h.id, score: h.score })));
-    }
+    const { run, p50Ms, p95Ms } = await queryPeer({ peer, data, depth: DEPTH });
     peer.dispose?.();
-    rows.push({ system: peer.name, version: peer.version, ...score(run, data), indexMs, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95) });
+    rows.push({ system: peer.name, version: peer.version, ...score(run, data), indexMs, p50Ms, p95Ms });
   }
   return rows[0]!;
 }

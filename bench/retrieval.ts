@@ -21,6 +21,7 @@ import { createLunrPeer } from './peers/lunr.js';
 import { createMiniSearchPeer } from './peers/minisearch.js';
 import { createOramaPeer } from './peers/orama.js';
 import type { KeywordPeer } from './peers/types.js';
+import { queryPeer } from './peers/query-peer.js';
 import { writeBenchmarkSection } from './report.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -79,16 +80,9 @@ async function runPeer(data: BeirDataset, peer: KeywordPeer): Promise<{ row: Row
   const started = performance.now();
   await peer.index(data.corpus);
   const indexMs = performance.now() - started;
-  const run = new Map<string, ScoredDoc[]>();
-  const latencies: number[] = [];
-  for (const q of data.queries) {
-    const t = performance.now();
-    const hits = await peer.search(q.text, DEPTH);
-    latencies.push(performance.now() - t);
-    run.set(q.id, hits.map((h) => ({ docId: h.id, score: h.score })));
-  }
+  const { run, p50Ms, p95Ms } = await queryPeer({ peer, data, depth: DEPTH });
   peer.dispose?.();
-  return { row: { system: `${peer.name} ${peer.version}`, ...score(run, data), indexMs, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95) }, run };
+  return { row: { system: `${peer.name} ${peer.version}`, ...score(run, data), indexMs, p50Ms, p95Ms }, run };
 }
 
 /** What a user would build by hand: embed every document, embed the query, rank by cosine. */
