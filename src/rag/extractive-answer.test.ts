@@ -94,7 +94,7 @@ describe('answerExtractively', () => {
     expect(first.score).toBeGreaterThan(0);
     expectExactCitations(answer, { '/docs/guide.md': GUIDE });
     expect(answer.note).toBe(EXTRACTIVE_NOTE);
-    expect(answer.note).toContain('Configure a model with --model (e.g. ollama:qwen2.5:7b, openai:gpt-4o-mini, gguf:./model.gguf) to get a written answer.');
+    expect(answer.note).toContain('Written answers from a language model');
     expect(answer.model).toBeUndefined();
   });
 
