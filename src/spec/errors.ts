@@ -14,6 +14,9 @@ export const ERROR_CODES = [
   'DATABASE_TOO_NEW',
   'DATABASE_ERROR',
   'ABORTED',
+  'TIMEOUT',
+  'RATE_LIMITED',
+  'PROVIDER_ERROR',
   'INTERNAL',
 ] as const;
 
@@ -27,6 +30,10 @@ export interface LoreErrorOptions {
   cause?: unknown;
   /** The file, collection or database the error is about. */
   subject?: string;
+  /** A transient failure (rate limit, 5xx, dropped connection): trying again may succeed. */
+  retryable?: boolean;
+  /** How long the other side asked us to wait before trying again (Retry-After). */
+  retryAfterMs?: number;
 }
 
 /** The one error class of Lore: a code from a fixed list, a message that says what to do, the cause attached. */
@@ -34,6 +41,8 @@ export class LoreError extends Error {
   readonly code: ErrorCode;
   readonly hint?: string;
   readonly subject?: string;
+  readonly retryable: boolean;
+  readonly retryAfterMs?: number;
 
   constructor(options: LoreErrorOptions) {
     const text = options.hint ? `${options.message} — ${options.hint}` : options.message;
@@ -42,6 +51,8 @@ export class LoreError extends Error {
     this.code = options.code;
     this.hint = options.hint;
     this.subject = options.subject;
+    this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -1,0 +1,40 @@
+import { LoreError } from '../spec/errors.js';
+import type { LanguageModel } from '../spec/models.js';
+import { withRetry } from './middleware/with-retry.js';
+import { createOpenAICompatibleModel } from './providers/openai-compatible.js';
+
+export interface ResolveModelOptions {
+  /** `openai:gpt-4o-mini`, `ollama:qwen2.5:7b`, `openai-compatible:http://localhost:8000/v1#my-model`. */
+  spec: string;
+  /** Keys by provider (`openai`, …); the CLI fills them from the environment, the library never reads it. */
+  apiKeys?: Record<string, string | undefined>;
+  /** Ollama's address (default http://127.0.0.1:11434). */
+  ollamaUrl?: string;
+}
+
+/** Turns a model spec a person can type into a model, with retries around every call. */
+export function resolveLanguageModel(options: ResolveModelOptions): LanguageModel {
+  const spec = options.spec.trim();
+  const colon = spec.indexOf(':');
+  const provider = colon < 0 ? spec : spec.slice(0, colon);
+  const rest = colon < 0 ? '' : spec.slice(colon + 1);
+  const fail = (hint: string) => new LoreError({ code: 'INVALID_ARGUMENT', message: `Cannot use the model "${spec}"`, hint, subject: spec });
+  switch (provider) {
+    case 'openai': {
+      const apiKey = options.apiKeys?.['openai'];
+      if (!rest) throw fail('name the model, e.g. openai:gpt-4o-mini');
+      if (!apiKey) throw fail('set OPENAI_API_KEY');
+      return withRetry(createOpenAICompatibleModel({ baseUrl: 'https://api.openai.com/v1', model: rest, apiKey }));
+    }
+    case 'ollama':
+      if (!rest) throw fail('name the model, e.g. ollama:qwen2.5:7b');
+      return withRetry(createOpenAICompatibleModel({ baseUrl: `${(options.ollamaUrl ?? 'http://127.0.0.1:11434').replace(/\/+$/, '')}/v1`, model: rest }));
+    case 'openai-compatible': {
+      const hash = rest.lastIndexOf('#');
+      if (hash <= 0 || hash === rest.length - 1) throw fail('write it as openai-compatible:URL#model, e.g. openai-compatible:http://localhost:8000/v1#my-model');
+      return withRetry(createOpenAICompatibleModel({ baseUrl: rest.slice(0, hash), model: rest.slice(hash + 1), apiKey: options.apiKeys?.['openai-compatible'] }));
+    }
+    default:
+      throw fail('use openai:MODEL, ollama:MODEL or openai-compatible:URL#MODEL (Anthropic and local GGUF models are not available in this version yet)');
+  }
+}

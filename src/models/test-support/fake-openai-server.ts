@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A loopback HTTP server that speaks the OpenAI chat-completions protocol (streaming), standing in for paid
+ * APIs in tests. The requested model name picks a behaviour, including faults.
+ */
+export interface FakeOpenAIServer {
+  baseUrl: string;
+  /** Every request body received, in order. */
+  requests: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+const chunk = (payload: Record<string, unknown>) => `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model: 'fake', ...payload })}\n\n`;
+const delta = (d: Record<string, unknown>, finish: string | null = null) => chunk({ choices: [{ index: 0, delta: d, finish_reason: finish }] });
+
+export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
+  const requests: Array<Record<string, unknown>> = [];
+  const counts = new Map<string, number>();
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let raw = '';
+    req.on('data', (d) => (raw += d));
+    req.on('end', () => {
+      const body = JSON.parse(raw) as Record<string, unknown>;
+      requests.push(body);
+      const model = String(body['model']);
+      const n = (counts.get(model) ?? 0) + 1;
+      counts.set(model, n);
+      const sse = () => res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const end = () => res.end('data: [DONE]\n\n');
+      switch (model) {
+        case 'ok':
+          sse();
+          res.write(delta({ role: 'assistant', content: 'Hello' }));
+          res.write(delta({ content: ' world' }));
+          res.write(delta({}, 'stop'));
+          res.write(chunk({ choices: [], usage: { prompt_tokens: 12, completion_tokens: 2 } }));
+          return end();
+        case 'tools':
+          sse();
+          // Two parallel calls, their argument fragments interleaved; id and name only in the first delta.
+          res.write(delta({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'search', arguments: '{"que' } }] }));
+          res.write(delta({ tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'calc', arguments: '{"expr":' } }] }));
+          res.write(delta({ tool_calls: [{ index: 0, function: { arguments: 'ry":"gearbox"}' } }] }));
+          res.write(delta({ tool_calls: [{ index: 1, function: { arguments: '"2+2"}' } }] }));
+          res.write(delta({}, 'tool_calls'));
+          return end();
+        case 'rate-limit-once':
+          if (n === 1) {
+            res.writeHead(429, { 'retry-after': '2', 'content-type': 'application/json' });
+            return res.end(JSON.stringify({ error: { message: 'slow down' } }));
+          }
+          sse();
+          res.write(delta({ content: 'after the wait' }, 'stop'));
+          return end();
+        case 'error-500':
+          res.writeHead(500, { 'content-type': 'application/json' });
+          return res.end(JSON.stringify({ error: { message: 'boom' } }));
+        case 'bad-key':
+          res.writeHead(401, { 'content-type': 'application/json' });
+          return res.end(JSON.stringify({ error: { message: 'invalid api key' } }));
+        case 'malformed':
+          sse();
+          res.write('data: {"choices": [ not json\n\n');
+          return end();
+        case 'drop':
+          sse();
+          res.write(delta({ content: 'partial ' }));
+          setTimeout(() => res.socket?.destroy(), 20);
+          return;
+        case 'no-finish':
+          sse();
+          res.write(delta({ content: 'cut short' }));
+          return res.end();
+        case 'slow':
+          setTimeout(() => {
+            if (res.writableEnded || res.destroyed) return;
+            sse();
+            res.write(delta({ content: 'late' }, 'stop'));
+            end();
+          }, 500);
+          return;
+        case 'echo-format':
+          sse();
+          res.write(delta({ content: JSON.stringify(body['response_format'] ?? null) }, 'stop'));
+          return end();
+        default:
+          res.writeHead(404, { 'content-type': 'application/json' });
+          return res.end(JSON.stringify({ error: { message: `model ${model} not found` } }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
