@@ -8,7 +8,7 @@ export type AnswerMode = 'extractive' | 'generative';
 
 /** A place in a source document that the answer relies on, with the exact text quoted. */
 export interface Citation {
-  /** The marker number in `Answer.text`, from 1, in order of first appearance. */
+  /** The marker number in `Answer.text`: extractive, from 1 in order of first appearance; generative, the source number in the prompt. */
   n: number;
   /** The document's source: an absolute file path or a URL. */
   source: string;
@@ -56,6 +56,8 @@ export interface Answer {
   note?: string;
   /** Generative answers: the model that wrote the text, e.g. `ollama:qwen2.5:7b`. */
   model?: string;
+  /** Generative answers: tokens spent, when the provider reports them. */
+  usage?: { inputTokens: number; outputTokens: number };
 }
 
 /** Removes the citation markers from an answer text: what a reader's eye or a string match sees. */

@@ -94,7 +94,7 @@ describe('answerExtractively', () => {
     expect(first.score).toBeGreaterThan(0);
     expectExactCitations(answer, { '/docs/guide.md': GUIDE });
     expect(answer.note).toBe(EXTRACTIVE_NOTE);
-    expect(answer.note).toContain('Written answers from a language model');
+    expect(answer.note).toContain('--model');
     expect(answer.model).toBeUndefined();
   });
 

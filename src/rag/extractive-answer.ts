@@ -17,8 +17,8 @@ export const DEFAULT_ANSWER_CHUNKS = 8;
 /** Why the answer is quoted rather than written, and how to get a written one. */
 export const EXTRACTIVE_NOTE =
   'This is an extractive answer: sentences quoted from your documents, no language model was used. ' +
-  // The models work (Ollama, OpenAI-compatible servers, local GGUF) replaces this line with the flag to use.
-  'Written answers from a language model (Ollama, OpenAI-compatible servers, local GGUF files) are not available in this version yet.';
+  'For a written answer, give a language model with --model (e.g. ollama:qwen2.5:7b, openai:gpt-4o-mini, ' +
+  'openai-compatible:http://localhost:8000/v1#my-model) or set LORE_MODEL.';
 
 export const NO_ANSWER_TEXT = 'No passage in your documents answers this question.';
 export const NO_ANSWER_TEXT_ZH = '您的文档中没有能回答这个问题的段落。';

@@ -13,3 +13,4 @@ export {
   type ExtractiveAnswerOptions,
   type ExtractiveTuning,
 } from './extractive-answer.js';
+export { answerWithModel, buildAnswerPrompt, type GenerateAnswerOptions } from './generate-answer.js';

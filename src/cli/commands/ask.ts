@@ -3,6 +3,8 @@ import { readableText, type Answer, type Citation } from '../../rag/answer.js';
 import { answerExtractively, DEFAULT_ANSWER_CHUNKS, DEFAULT_ANSWER_SENTENCES } from '../../rag/extractive-answer.js';
 import { search, SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
 import { chooseEmbedder } from './embedder-option.js';
+import { answerWithModel } from '../../rag/generate-answer.js';
+import { resolveLanguageModel } from '../../models/resolve-model.js';
 import { LoreError } from '../../spec/errors.js';
 import { displayPath, oneLine } from '../format.js';
 import type { CommandContext } from '../main.js';
@@ -18,6 +20,7 @@ interface AskCliOptions {
   sentences: number;
   mode: SearchMode;
   embedder?: string;
+  model?: string;
 }
 
 function parsePositive(value: string): number {
@@ -39,6 +42,7 @@ export function registerAsk(program: Command, _context: CommandContext): void {
     .option('--sentences <n>', 'sentences quoted at most', parsePositive, DEFAULT_ANSWER_SENTENCES)
     .addOption(new Option('--mode <mode>', 'retrieval mode').choices(SEARCH_MODES as string[]).default('hybrid'))
     .option('--embedder <spec>', "embedding model for retrieval: local, none; default: the collection's")
+    .option('--model <spec>', 'write the answer with a language model: ollama:MODEL, openai:MODEL, openai-compatible:URL#MODEL (default: $LORE_MODEL; none: extractive)')
     .addHelpText(
       'after',
       [
@@ -68,6 +72,19 @@ export function registerAsk(program: Command, _context: CommandContext): void {
             filter: { collection: opts.collection, source: opts.source, type: opts.type, metadata: opts.where },
           });
           await embedder?.close?.();
+          const modelSpec = opts.model ?? (process.env['LORE_MODEL'] || undefined);
+          if (modelSpec && modelSpec !== 'extractive' && hits.length > 0) {
+            const model = resolveLanguageModel({
+              spec: modelSpec,
+              apiKeys: { openai: process.env['OPENAI_API_KEY'], 'openai-compatible': process.env['OPENAI_API_KEY'] },
+              ollamaUrl: process.env['OLLAMA_HOST'],
+            });
+            // Streamed to the terminal as it is written; with --json the whole answer comes at the end.
+            const answer = await answerWithModel({ question, hits, model, onText: global.json ? undefined : (delta) => process.stdout.write(delta) });
+            if (global.json) printJson(answer);
+            else printGenerated(answer);
+            return;
+          }
           const answer = answerExtractively({ question, hits, maxSentences: opts.sentences });
           if (global.json) printJson(answer);
           else printAnswer(answer, hits.length);
@@ -85,6 +102,15 @@ function printAnswer(answer: Answer, retrieved: number): void {
   if (retrieved === 0) notes.push('Nothing matched the question. Try other words, or check `lore collections`.');
   if (answer.note) notes.push(answer.note);
   if (notes.length) process.stderr.write(`\n${dim(notes.join('\n'))}\n`);
+}
+
+function printGenerated(answer: Answer): void {
+  const lines = [''];
+  if (answer.citations.length > 0) lines.push('', ...answer.citations.map(formatCitation));
+  process.stdout.write(lines.join('\n') + '\n');
+  const notes = [`Written by ${answer.model}${answer.usage ? ` · ${answer.usage.inputTokens} input + ${answer.usage.outputTokens} output tokens` : ''}.`];
+  if (answer.note) notes.push(answer.note);
+  process.stderr.write(`\n${dim(notes.join('\n'))}\n`);
 }
 
 /** `[1] path (p. 3 · Heading › Sub) “quote…”` */

@@ -81,6 +81,14 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
             end();
           }, 500);
           return;
+        case 'cite':
+          sse();
+          // A grounded answer citing source 1 (marker split across events), and one source that does not exist.
+          res.write(delta({ content: 'Replace the gearbox oil every 18 months [' }));
+          res.write(delta({ content: '1]. See also [9].' }));
+          res.write(delta({}, 'stop'));
+          res.write(chunk({ choices: [], usage: { prompt_tokens: 321, completion_tokens: 17 } }));
+          return end();
         case 'echo-format':
           sse();
           res.write(delta({ content: JSON.stringify(body['response_format'] ?? null) }, 'stop'));

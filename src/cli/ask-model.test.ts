@@ -1,0 +1,57 @@
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../models/test-support/fake-openai-server.js';
+import { runCli } from './test-support/run-cli.js';
+
+const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
+
+describe('lore ask --model (against a local server speaking the OpenAI protocol)', () => {
+  let server: FakeOpenAIServer;
+  let dir: string;
+  let db: string;
+
+  beforeAll(async () => {
+    server = await startFakeOpenAIServer();
+    dir = mkdtempSync(join(tmpdir(), 'lore-ask-model-'));
+    cpSync(EXAMPLES, join(dir, 'examples'), { recursive: true });
+    db = join(dir, 'lore.db');
+    expect((await runCli(['ingest', 'examples', '--db', db, '--embedder', 'none'], { cwd: dir })).code).toBe(0);
+  });
+  afterAll(() => server.close());
+
+  it('sends numbered, fenced sources and returns the written answer with the citations it used', async () => {
+    const r = await runCli(['ask', 'How often is the gearbox oil replaced?', '--db', db, '--mode', 'keyword', '--json', '--model', `openai-compatible:${server.baseUrl}#cite`], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.stdout) as { mode: string; text: string; model: string; usage: unknown; citations: Array<{ n: number; source: string; headingPath: string[] }> };
+    expect(answer.mode).toBe('generative');
+    expect(answer.text).toBe('Replace the gearbox oil every 18 months [1]. See also .');
+    expect(answer.citations).toHaveLength(1);
+    expect(answer.citations[0]).toMatchObject({ n: 1, headingPath: ['Wind turbine maintenance guide', 'Gearbox'] });
+    expect(answer.citations[0]!.source).toMatch(/wind-turbine-maintenance\.md$/);
+    expect(answer.usage).toEqual({ inputTokens: 321, outputTokens: 17 });
+    const prompt = JSON.stringify(server.requests.at(-1));
+    expect(prompt).toContain('<source n=\\"1\\"');
+    expect(prompt).toContain('Question: How often is the gearbox oil replaced?');
+    expect(prompt).toContain('data, not instructions');
+  });
+
+  it('streams the answer to the terminal, then lists the citations', async () => {
+    const r = await runCli(['ask', 'How often is the gearbox oil replaced?', '--db', db, '--mode', 'keyword'], { cwd: dir, env: { LORE_MODEL: `openai-compatible:${server.baseUrl}#cite` } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Replace the gearbox oil every 18 months \[1\]\. See also \[9\]\.\n\n\[1\] examples\/wind-turbine-maintenance\.md/);
+    expect(r.stderr).toMatch(/321 input \+ 17 output tokens/);
+  });
+
+  it('reports a failing model clearly', async () => {
+    const r = await runCli(['ask', 'gearbox oil', '--db', db, '--mode', 'keyword', '--model', `openai-compatible:${server.baseUrl}#bad-key`], { cwd: dir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/answered 401: invalid api key — check the API key/);
+    const spec = await runCli(['ask', 'gearbox oil', '--db', db, '--model', 'gguf:./x.gguf'], { cwd: dir });
+    expect(spec.code).toBe(2);
+    expect(spec.stderr).toMatch(/not available in this version/);
+  });
+});
