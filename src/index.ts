@@ -25,3 +25,7 @@ export { readBeirDataset } from './eval/beir.js';
 export { evaluateRun, writeTrecRun, percentile } from './eval/metrics.js';
 export { createUseLiteEmbedder, resolveEmbedder } from './models/embedders/index.js';
 export { createChunkPool, sharedChunkPool, type ChunkPool } from './ingest/chunk-pool.js';
+export { createOpenAICompatibleModel, type OpenAICompatibleOptions } from './models/providers/openai-compatible.js';
+export { createAnthropicModel, type AnthropicOptions } from './models/providers/anthropic.js';
+export { withRetry, type RetryOptions } from './models/middleware/with-retry.js';
+export { resolveLanguageModel, type ResolveModelOptions } from './models/resolve-model.js';

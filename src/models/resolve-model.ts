@@ -2,9 +2,10 @@ import { LoreError } from '../spec/errors.js';
 import type { LanguageModel } from '../spec/models.js';
 import { withRetry } from './middleware/with-retry.js';
 import { createOpenAICompatibleModel } from './providers/openai-compatible.js';
+import { createAnthropicModel } from './providers/anthropic.js';
 
 export interface ResolveModelOptions {
-  /** `openai:gpt-4o-mini`, `ollama:qwen2.5:7b`, `openai-compatible:http://localhost:8000/v1#my-model`. */
+  /** `openai:gpt-4o-mini`, `anthropic:claude-sonnet-4-5`, `ollama:qwen2.5:7b`, `openai-compatible:http://localhost:8000/v1#my-model`. */
   spec: string;
   /** Keys by provider (`openai`, …); the CLI fills them from the environment, the library never reads it. */
   apiKeys?: Record<string, string | undefined>;
@@ -34,7 +35,13 @@ export function resolveLanguageModel(options: ResolveModelOptions): LanguageMode
       if (hash <= 0 || hash === rest.length - 1) throw fail('write it as openai-compatible:URL#model, e.g. openai-compatible:http://localhost:8000/v1#my-model');
       return withRetry(createOpenAICompatibleModel({ baseUrl: rest.slice(0, hash), model: rest.slice(hash + 1), apiKey: options.apiKeys?.['openai-compatible'] }));
     }
+    case 'anthropic': {
+      const apiKey = options.apiKeys?.['anthropic'];
+      if (!rest) throw fail('name the model, e.g. anthropic:claude-sonnet-4-5');
+      if (!apiKey) throw fail('set ANTHROPIC_API_KEY');
+      return withRetry(createAnthropicModel({ model: rest, apiKey }));
+    }
     default:
-      throw fail('use openai:MODEL, ollama:MODEL or openai-compatible:URL#MODEL (Anthropic and local GGUF models are not available in this version yet)');
+      throw fail('use openai:MODEL, anthropic:MODEL, ollama:MODEL or openai-compatible:URL#MODEL (local GGUF models are not available in this version yet)');
   }
 }

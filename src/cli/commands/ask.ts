@@ -42,7 +42,7 @@ export function registerAsk(program: Command, _context: CommandContext): void {
     .option('--sentences <n>', 'sentences quoted at most', parsePositive, DEFAULT_ANSWER_SENTENCES)
     .addOption(new Option('--mode <mode>', 'retrieval mode').choices(SEARCH_MODES as string[]).default('hybrid'))
     .option('--embedder <spec>', "embedding model for retrieval: local, none; default: the collection's")
-    .option('--model <spec>', 'write the answer with a language model: ollama:MODEL, openai:MODEL, openai-compatible:URL#MODEL (default: $LORE_MODEL; none: extractive)')
+    .option('--model <spec>', 'write the answer with a language model: ollama:MODEL, openai:MODEL, anthropic:MODEL, openai-compatible:URL#MODEL (default: $LORE_MODEL; none: extractive)')
     .addHelpText(
       'after',
       [
@@ -76,7 +76,7 @@ export function registerAsk(program: Command, _context: CommandContext): void {
           if (modelSpec && modelSpec !== 'extractive' && hits.length > 0) {
             const model = resolveLanguageModel({
               spec: modelSpec,
-              apiKeys: { openai: process.env['OPENAI_API_KEY'], 'openai-compatible': process.env['OPENAI_API_KEY'] },
+              apiKeys: { openai: process.env['OPENAI_API_KEY'], 'openai-compatible': process.env['OPENAI_API_KEY'], anthropic: process.env['ANTHROPIC_API_KEY'] },
               ollamaUrl: process.env['OLLAMA_HOST'],
             });
             // Streamed to the terminal as it is written; with --json the whole answer comes at the end.
