@@ -10,6 +10,7 @@ import { registerRm } from './commands/rm.js';
 import { registerStats } from './commands/stats.js';
 import { registerEval } from './commands/eval.js';
 import { registerReindex } from './commands/reindex.js';
+import { registerModels } from './commands/models.js';
 import { registerAsk } from './commands/ask.js';
 
 export interface GlobalOptions {
@@ -37,7 +38,7 @@ export function buildProgram(context: CommandContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
-  for (const register of [registerIngest, registerSearch, registerAsk, registerCollections, registerDocs, registerRm, registerStats, registerReindex, registerEval]) {
+  for (const register of [registerIngest, registerSearch, registerAsk, registerCollections, registerDocs, registerRm, registerStats, registerReindex, registerEval, registerModels]) {
     register(program, context);
   }
   for (const command of program.commands) command.exitOverride();

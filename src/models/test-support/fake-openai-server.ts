@@ -19,6 +19,11 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
   const requests: Array<Record<string, unknown>> = [];
   const counts = new Map<string, number>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'GET' && req.url === '/v1/models') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'list', data: [{ id: 'ok', object: 'model' }, { id: 'tools', object: 'model' }] }));
+      return;
+    }
     let raw = '';
     req.on('data', (d) => (raw += d));
     req.on('end', () => {
