@@ -29,3 +29,5 @@ export { createOpenAICompatibleModel, type OpenAICompatibleOptions } from './mod
 export { createAnthropicModel, type AnthropicOptions } from './models/providers/anthropic.js';
 export { withRetry, type RetryOptions } from './models/middleware/with-retry.js';
 export { resolveLanguageModel, type ResolveModelOptions } from './models/resolve-model.js';
+export { withCache, requestKey, type CacheOptions } from './models/middleware/with-cache.js';
+export { probeLocalServers, LOCAL_SERVERS, type LocalServer } from './models/probe-local-servers.js';
