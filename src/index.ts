@@ -31,3 +31,4 @@ export { withRetry, type RetryOptions } from './models/middleware/with-retry.js'
 export { resolveLanguageModel, type ResolveModelOptions } from './models/resolve-model.js';
 export { withCache, requestKey, type CacheOptions } from './models/middleware/with-cache.js';
 export { probeLocalServers, LOCAL_SERVERS, type LocalServer } from './models/probe-local-servers.js';
+export { withConcurrency } from './models/middleware/with-concurrency.js';

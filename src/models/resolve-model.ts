@@ -1,6 +1,7 @@
 import { LoreError } from '../spec/errors.js';
 import type { LanguageModel } from '../spec/models.js';
 import { withRetry } from './middleware/with-retry.js';
+import { withConcurrency } from './middleware/with-concurrency.js';
 import { createOpenAICompatibleModel } from './providers/openai-compatible.js';
 import { createAnthropicModel } from './providers/anthropic.js';
 
@@ -11,10 +12,19 @@ export interface ResolveModelOptions {
   apiKeys?: Record<string, string | undefined>;
   /** Ollama's address (default http://127.0.0.1:11434). */
   ollamaUrl?: string;
+  /** Calls in flight at once (default 2 for local servers, 8 for remote APIs). */
+  concurrency?: number;
 }
 
-/** Turns a model spec a person can type into a model, with retries around every call. */
+/** Turns a model spec a person can type into a model, with retries and a concurrency limit around every call. */
 export function resolveLanguageModel(options: ResolveModelOptions): LanguageModel {
+  const model = resolveProvider(options);
+  const local = /^openai-compatible:https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(model.id);
+  // Retries outside the limiter, so a call waiting to retry does not hold a slot.
+  return withRetry(withConcurrency(model, { limit: options.concurrency ?? (local ? 2 : 8) }));
+}
+
+function resolveProvider(options: ResolveModelOptions): LanguageModel {
   const spec = options.spec.trim();
   const colon = spec.indexOf(':');
   const provider = colon < 0 ? spec : spec.slice(0, colon);
@@ -25,21 +35,21 @@ export function resolveLanguageModel(options: ResolveModelOptions): LanguageMode
       const apiKey = options.apiKeys?.['openai'];
       if (!rest) throw fail('name the model, e.g. openai:gpt-4o-mini');
       if (!apiKey) throw fail('set OPENAI_API_KEY');
-      return withRetry(createOpenAICompatibleModel({ baseUrl: 'https://api.openai.com/v1', model: rest, apiKey }));
+      return createOpenAICompatibleModel({ baseUrl: 'https://api.openai.com/v1', model: rest, apiKey });
     }
     case 'ollama':
       if (!rest) throw fail('name the model, e.g. ollama:qwen2.5:7b');
-      return withRetry(createOpenAICompatibleModel({ baseUrl: `${(options.ollamaUrl ?? 'http://127.0.0.1:11434').replace(/\/+$/, '')}/v1`, model: rest }));
+      return createOpenAICompatibleModel({ baseUrl: `${(options.ollamaUrl ?? 'http://127.0.0.1:11434').replace(/\/+$/, '')}/v1`, model: rest });
     case 'openai-compatible': {
       const hash = rest.lastIndexOf('#');
       if (hash <= 0 || hash === rest.length - 1) throw fail('write it as openai-compatible:URL#model, e.g. openai-compatible:http://localhost:8000/v1#my-model');
-      return withRetry(createOpenAICompatibleModel({ baseUrl: rest.slice(0, hash), model: rest.slice(hash + 1), apiKey: options.apiKeys?.['openai-compatible'] }));
+      return createOpenAICompatibleModel({ baseUrl: rest.slice(0, hash), model: rest.slice(hash + 1), apiKey: options.apiKeys?.['openai-compatible'] });
     }
     case 'anthropic': {
       const apiKey = options.apiKeys?.['anthropic'];
       if (!rest) throw fail('name the model, e.g. anthropic:claude-sonnet-4-5');
       if (!apiKey) throw fail('set ANTHROPIC_API_KEY');
-      return withRetry(createAnthropicModel({ model: rest, apiKey }));
+      return createAnthropicModel({ model: rest, apiKey });
     }
     default:
       throw fail('use openai:MODEL, anthropic:MODEL, ollama:MODEL or openai-compatible:URL#MODEL (local GGUF models are not available in this version yet)');
