@@ -8,6 +8,7 @@ import { sharedChunkPool, type ChunkPool } from './chunk-pool.js';
 import { sha256 } from './chunk-work.js';
 import { loadDocument } from './loaders/index.js';
 import { walkFiles } from './walk-files.js';
+import { DEFAULT_SPLIT_OPTIONS } from './split/split-options.js';
 import { embedChunks, type EmbedProgress } from './embed-chunks.js';
 import type { EmbeddingModel } from '../spec/models.js';
 
@@ -81,8 +82,8 @@ type FileOutcome =
 export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const started = performance.now();
   const collection = options.collection ?? DEFAULT_COLLECTION;
-  const chunkSize = options.chunkSize ?? 400;
-  const overlap = options.overlap ?? 40;
+  const chunkSize = options.chunkSize ?? DEFAULT_SPLIT_OPTIONS.chunkSize;
+  const overlap = options.overlap ?? DEFAULT_SPLIT_OPTIONS.overlap;
   validateSizes(chunkSize, overlap);
   const settings = { chunkSize, overlap, loaderOptions: options.loaderOptions ?? {}, pipeline: PIPELINE_VERSION };
   const settingsKey = sha256(JSON.stringify(settings)).slice(0, 16);

@@ -7,6 +7,7 @@ import { createProgressBar } from '../progress-bar.js';
 import { collect, parseCount, parseSize } from './parse-options.js';
 import { printJson, withStore } from './open-store.js';
 import { chooseEmbedder } from './embedder-option.js';
+import { DEFAULT_SPLIT_OPTIONS } from '../../ingest/split/split-options.js';
 
 interface IngestCliOptions {
   collection: string;
@@ -35,8 +36,8 @@ export function registerIngest(program: Command, context: CommandContext): void 
     .option('--exclude <glob>', 'skip files and folders matching this glob (repeatable)', collect)
     .option('--no-gitignore', 'do not honour .gitignore files')
     .addOption(new Option('--max-file-size <size>', 'refuse larger files (e.g. 20MB, 512KB)').argParser(parseSize).default(100 * 1024 * 1024, '100MB'))
-    .option('--chunk-size <tokens>', 'target chunk size in tokens', parseCount, 400)
-    .option('--overlap <tokens>', 'tokens repeated between consecutive chunks', parseCount, 40)
+    .option('--chunk-size <tokens>', 'target chunk size in tokens', parseCount, DEFAULT_SPLIT_OPTIONS.chunkSize)
+    .option('--overlap <tokens>', 'tokens repeated between consecutive chunks', parseCount, DEFAULT_SPLIT_OPTIONS.overlap)
     .option('--text-fields <fields>', 'JSON/JSONL: fields that hold the text (comma-separated); the rest become metadata', collect)
     .option('--id-field <field>', 'JSON/JSONL: field that holds a record id')
     .option('--encoding <name>', 'read text files in this encoding instead of detecting it (e.g. gb18030, utf-16le)')

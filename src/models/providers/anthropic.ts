@@ -1,6 +1,7 @@
-import { isLoreError, LoreError } from '../../spec/errors.js';
+import { LoreError } from '../../spec/errors.js';
 import type { ChatMessage, FinishReason, GenerateEvent, GenerateRequest, LanguageModel } from '../../spec/models.js';
-import { collectStream, parseRetryAfter } from './openai-compatible.js';
+import { collectStream } from './openai-compatible.js';
+import { postForStream, streamFailure } from './post-stream.js';
 import { readSse } from './sse.js';
 
 export interface AnthropicOptions {
@@ -61,36 +62,13 @@ export function createAnthropicModel(options: AnthropicOptions): LanguageModel {
     if (request.stop?.length) body['stop_sequences'] = request.stop;
     if (request.tools?.length) body['tools'] = request.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters }));
 
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? 60_000);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey, 'anthropic-version': '2023-06-01', accept: 'text/event-stream' },
-        body: JSON.stringify(body),
-        signal,
-      });
-    } catch (cause) {
-      if (request.signal?.aborted) throw new LoreError({ code: 'ABORTED', message: 'The request was cancelled', cause });
-      if (timeout.aborted) throw new LoreError({ code: 'TIMEOUT', message: `${url} did not answer in time`, retryable: true, cause });
-      throw new LoreError({ code: 'PROVIDER_ERROR', message: `Could not reach ${url}: ${(cause as Error)?.message ?? cause}`, retryable: true, cause });
-    }
-    if (!response.ok) {
-      const text = await response.text().catch(() => '');
-      let message = text.slice(0, 300);
-      try {
-        message = (JSON.parse(text) as AnthropicEvent).error?.message ?? message;
-      } catch {
-        // Not JSON: keep the text.
-      }
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      if (response.status === 429) throw new LoreError({ code: 'RATE_LIMITED', message: `${url} is rate limiting (429): ${message}`, retryable: true, retryAfterMs });
-      // 529 is Anthropic's "overloaded".
-      const retryable = response.status >= 500;
-      throw new LoreError({ code: 'PROVIDER_ERROR', message: `${url} answered ${response.status}: ${message}`, hint: response.status === 401 ? 'check the API key' : undefined, retryable, retryAfterMs });
-    }
-    if (!response.body) throw new LoreError({ code: 'PROVIDER_ERROR', message: `${url} sent an empty response`, retryable: true });
+    const stream = await postForStream({
+      url,
+      headers: { 'x-api-key': options.apiKey, 'anthropic-version': '2023-06-01' },
+      body,
+      signal: request.signal,
+      timeoutMs: options.timeoutMs ?? 60_000,
+    });
 
     const tools = new Map<number, { id: string; name: string; arguments: string }>();
     let inputTokens = 0;
@@ -98,7 +76,7 @@ export function createAnthropicModel(options: AnthropicOptions): LanguageModel {
     let finish: FinishReason | undefined;
     let stopped = false;
     try {
-      for await (const data of readSse(response.body, request.signal)) {
+      for await (const data of readSse(stream, request.signal)) {
         let event: AnthropicEvent;
         try {
           event = JSON.parse(data) as AnthropicEvent;
@@ -136,9 +114,7 @@ export function createAnthropicModel(options: AnthropicOptions): LanguageModel {
         }
       }
     } catch (cause) {
-      if (isLoreError(cause)) throw cause;
-      if (request.signal?.aborted) throw new LoreError({ code: 'ABORTED', message: 'The request was cancelled', cause });
-      throw new LoreError({ code: 'PROVIDER_ERROR', message: `The connection to ${url} broke mid-answer: ${(cause as Error)?.message ?? cause}`, retryable: true, cause });
+      throw streamFailure(url, cause, request.signal);
     }
     if (!stopped) throw new LoreError({ code: 'PROVIDER_ERROR', message: `${url} closed the stream before the answer finished`, retryable: true });
     for (const [, tool] of [...tools].sort((a, b) => a[0] - b[0])) yield { type: 'tool_call', call: { id: tool.id, name: tool.name, arguments: tool.arguments || '{}' } };

@@ -1,6 +1,10 @@
-import { isLoreError, LoreError } from '../../spec/errors.js';
+import { LoreError } from '../../spec/errors.js';
 import type { ChatMessage, FinishReason, GenerateEvent, GenerateRequest, GenerateResult, LanguageModel, ToolCall } from '../../spec/models.js';
+import { postForStream, streamFailure } from './post-stream.js';
 import { readSse } from './sse.js';
+
+// Re-exported: callers and tests have imported it from here.
+export { parseRetryAfter } from './post-stream.js';
 
 export interface OpenAICompatibleOptions {
   /** e.g. https://api.openai.com/v1, http://localhost:11434/v1 (Ollama), http://localhost:8000/v1 (vLLM). */
@@ -50,15 +54,6 @@ function finishReason(reason: string | null | undefined): FinishReason {
   }
 }
 
-/** Seconds or an HTTP date, as Retry-After allows; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
 /**
  * Chat completions over the OpenAI protocol, which OpenAI, Ollama, vLLM, LM Studio, llama.cpp's server and
  * OpenRouter all speak. Always streams (so `generate` and `stream` share one code path) and reassembles
@@ -88,33 +83,18 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): L
       body['response_format'] = { type: 'json_schema', json_schema: { name: format.name ?? 'output', schema: format.schema, strict: true } };
     }
 
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? 60_000);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'text/event-stream',
-          ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
-          ...options.headers,
-        },
-        body: JSON.stringify(body),
-        signal,
-      });
-    } catch (cause) {
-      if (request.signal?.aborted) throw new LoreError({ code: 'ABORTED', message: 'The request was cancelled', cause });
-      if (timeout.aborted) throw new LoreError({ code: 'TIMEOUT', message: `${url} did not answer within ${options.timeoutMs ?? 60_000} ms`, retryable: true, cause });
-      throw new LoreError({ code: 'PROVIDER_ERROR', message: `Could not reach ${url}: ${(cause as Error)?.message ?? cause}`, hint: 'is the server running?', retryable: true, cause });
-    }
-    if (!response.ok) throw await httpError(url, response);
-    if (!response.body) throw new LoreError({ code: 'PROVIDER_ERROR', message: `${url} sent an empty response`, retryable: true });
+    const stream = await postForStream({
+      url,
+      headers: { ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}), ...options.headers },
+      body,
+      signal: request.signal,
+      timeoutMs: options.timeoutMs ?? 60_000,
+    });
 
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
     let finished: FinishReason | undefined;
     try {
-      for await (const data of readSse(response.body, request.signal)) {
+      for await (const data of readSse(stream, request.signal)) {
         if (data === '[DONE]') break;
         let chunk: Chunk;
         try {
@@ -139,9 +119,7 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): L
         if (chunk.usage) yield { type: 'usage', usage: { inputTokens: chunk.usage.prompt_tokens ?? 0, outputTokens: chunk.usage.completion_tokens ?? 0 } };
       }
     } catch (cause) {
-      if (isLoreError(cause)) throw cause;
-      if (request.signal?.aborted) throw new LoreError({ code: 'ABORTED', message: 'The request was cancelled', cause });
-      throw new LoreError({ code: 'PROVIDER_ERROR', message: `The connection to ${url} broke mid-answer: ${(cause as Error)?.message ?? cause}`, retryable: true, cause });
+      throw streamFailure(url, cause, request.signal);
     }
     if (!finished) {
       throw new LoreError({ code: 'PROVIDER_ERROR', message: `${url} closed the stream before the answer finished`, retryable: true });
@@ -174,21 +152,4 @@ export async function collectStream(events: AsyncIterable<GenerateEvent>, model:
   }
   result.text = text;
   return result;
-}
-
-async function httpError(url: string, response: Response): Promise<LoreError> {
-  const text = await response.text().catch(() => '');
-  let message = text.slice(0, 300);
-  try {
-    message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
-  } catch {
-    // Not JSON: keep the text.
-  }
-  const status = response.status;
-  if (status === 429) {
-    return new LoreError({ code: 'RATE_LIMITED', message: `${url} is rate limiting (429): ${message}`, retryable: true, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) });
-  }
-  const retryable = status >= 500 || status === 408;
-  const hint = status === 401 || status === 403 ? 'check the API key' : status === 404 ? 'check the base URL and the model name' : undefined;
-  return new LoreError({ code: 'PROVIDER_ERROR', message: `${url} answered ${status}: ${message}`, hint, retryable, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) });
 }

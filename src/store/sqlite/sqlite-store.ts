@@ -139,25 +139,27 @@ export class SqliteStore implements Store {
   }
 
   getCollection(name: string): CollectionInfo | undefined {
-    return this.listCollections().find((c) => c.name === name);
+    const row = this.collectionRow(name);
+    return row ? this.collectionInfo(row) : undefined;
   }
 
   listCollections(): CollectionInfo[] {
-    const rows = this.db
-      .prepare(
-        `SELECT c.id, c.name, c.settings, c.created_at,
-                (SELECT count(*) FROM documents d WHERE d.collection_id = c.id) AS documents,
-                (SELECT count(*) FROM chunks k JOIN documents d ON d.id = k.document_id WHERE d.collection_id = c.id) AS chunks
-         FROM collections c ORDER BY c.name`,
-      )
-      .all() as Array<CollectionRow & { documents: number; chunks: number }>;
-    return rows.map((r) => ({
-      name: r.name,
-      createdAt: r.created_at,
-      documentCount: r.documents,
-      chunkCount: r.chunks,
-      settings: JSON.parse(r.settings) as Record<string, unknown>,
-    }));
+    const rows = this.db.prepare(`SELECT ${COLLECTION_COLUMNS} FROM collections ORDER BY name`).all() as CollectionRow[];
+    return rows.map((row) => this.collectionInfo(row));
+  }
+
+  /**
+   * The chunk count is the one kept for BM25 in the collection row: counting chunks through a join scanned
+   * the whole table, and this runs on every ingest and search. Documents are counted on their index.
+   */
+  private collectionInfo(row: CollectionRow): CollectionInfo {
+    return {
+      name: row.name,
+      createdAt: row.created_at,
+      documentCount: Number(this.db.prepare('SELECT count(*) FROM documents WHERE collection_id = ?').pluck().get(row.id)),
+      chunkCount: row.chunk_count,
+      settings: JSON.parse(row.settings) as Record<string, unknown>,
+    };
   }
 
   deleteCollection(name: string): boolean {
