@@ -9,6 +9,7 @@ import { LoreError } from '../../spec/errors.js';
 import { displayPath, oneLine } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { collectWhere } from './parse-options.js';
+import { modelEnvironment } from './model-environment.js';
 import { printJson, withStore } from './open-store.js';
 
 interface AskCliOptions {
@@ -76,8 +77,7 @@ export function registerAsk(program: Command, _context: CommandContext): void {
           if (modelSpec && modelSpec !== 'extractive' && hits.length > 0) {
             const model = resolveLanguageModel({
               spec: modelSpec,
-              apiKeys: { openai: process.env['OPENAI_API_KEY'], 'openai-compatible': process.env['OPENAI_API_KEY'], anthropic: process.env['ANTHROPIC_API_KEY'] },
-              ollamaUrl: process.env['OLLAMA_HOST'],
+              ...modelEnvironment(),
             });
             // Streamed to the terminal as it is written; with --json the whole answer comes at the end.
             const answer = await answerWithModel({ question, hits, model, onText: global.json ? undefined : (delta) => process.stdout.write(delta) });

@@ -1,6 +1,7 @@
 import type { EmbeddingModel } from '../../spec/models.js';
 import type { Store } from '../../spec/store.js';
 import { resolveEmbedder } from '../../models/embedders/index.js';
+import { modelEnvironment } from './model-environment.js';
 
 /**
  * The embedder a command uses: `--embedder none` means none; an explicit spec wins; otherwise the one the
@@ -8,8 +9,8 @@ import { resolveEmbedder } from '../../models/embedders/index.js';
  */
 export function chooseEmbedder(o: { spec?: string; store?: Store; collection?: string }): EmbeddingModel | undefined {
   if (o.spec === 'none') return undefined;
-  if (o.spec) return resolveEmbedder({ spec: o.spec });
+  if (o.spec) return resolveEmbedder({ spec: o.spec, ...modelEnvironment() });
   const recorded = o.collection ? o.store?.getCollection(o.collection)?.settings['embedder'] : undefined;
-  if (typeof recorded === 'string') return resolveEmbedder({ spec: recorded });
+  if (typeof recorded === 'string') return resolveEmbedder({ spec: recorded, ...modelEnvironment() });
   return resolveEmbedder({ spec: 'local' });
 }

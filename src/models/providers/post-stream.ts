@@ -25,12 +25,31 @@ export interface PostStreamOptions {
  * out, unreachable, rate limited (with Retry-After), or an HTTP error with the provider's own message.
  */
 export async function postForStream(o: PostStreamOptions): Promise<ReadableStream<Uint8Array>> {
+  const response = await post(o, 'text/event-stream');
+  if (!response.body) throw new LoreError({ code: 'PROVIDER_ERROR', message: `${o.url} sent an empty response`, retryable: true });
+  return response.body;
+}
+
+/** POSTs a JSON request that answers with JSON (embeddings, model lists), with the same errors as above. */
+export async function postJson(o: PostStreamOptions): Promise<unknown> {
+  const response = await post(o, 'application/json');
+  const text = await response.text().catch((cause: unknown) => {
+    throw streamFailure(o.url, cause, o.signal);
+  });
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new LoreError({ code: 'PROVIDER_ERROR', message: `${o.url} sent a response that is not JSON: ${text.slice(0, 80)}`, retryable: true, cause });
+  }
+}
+
+async function post(o: PostStreamOptions, accept: string): Promise<Response> {
   const timeout = AbortSignal.timeout(o.timeoutMs);
   let response: Response;
   try {
     response = await fetch(o.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...o.headers },
+      headers: { 'content-type': 'application/json', accept, ...o.headers },
       body: JSON.stringify(o.body),
       signal: o.signal ? AbortSignal.any([o.signal, timeout]) : timeout,
     });
@@ -40,8 +59,7 @@ export async function postForStream(o: PostStreamOptions): Promise<ReadableStrea
     throw new LoreError({ code: 'PROVIDER_ERROR', message: `Could not reach ${o.url}: ${(cause as Error)?.message ?? cause}`, hint: 'is the server running?', retryable: true, cause });
   }
   if (!response.ok) throw await httpError(o.url, response);
-  if (!response.body) throw new LoreError({ code: 'PROVIDER_ERROR', message: `${o.url} sent an empty response`, retryable: true });
-  return response.body;
+  return response;
 }
 
 /** OpenAI and Anthropic both put the reason in `{ error: { message } }`; 529 is Anthropic's "overloaded". */
