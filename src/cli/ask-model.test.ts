@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,13 +26,16 @@ describe('lore ask --model (against a local server speaking the OpenAI protocol)
     const r = await runCli(['ask', 'How often is the gearbox oil replaced?', '--db', db, '--mode', 'keyword', '--json', '--model', `openai-compatible:${server.baseUrl}#cite`], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const answer = JSON.parse(r.stdout) as { mode: string; text: string; model: string; usage: unknown; citations: Array<{ n: number; source: string; headingPath: string[] }> };
+    const answer = JSON.parse(r.stdout) as { mode: string; text: string; model: string; usage: unknown; cost: { basis: string; usd: number | null; note: string }; citations: Array<{ n: number; source: string; headingPath: string[] }> };
     expect(answer.mode).toBe('generative');
     expect(answer.text).toBe('Replace the gearbox oil every 18 months [1]. See also .');
     expect(answer.citations).toHaveLength(1);
     expect(answer.citations[0]).toMatchObject({ n: 1, headingPath: ['Wind turbine maintenance guide', 'Gearbox'] });
     expect(answer.citations[0]!.source).toMatch(/wind-turbine-maintenance\.md$/);
     expect(answer.usage).toEqual({ inputTokens: 321, outputTokens: 17 });
+    // A loopback server with a model the price table does not name is a local model: costed by time.
+    expect(answer.cost).toMatchObject({ basis: 'local-time', usd: null });
+    expect(answer.cost.note).toMatch(/costed by time/);
     const prompt = JSON.stringify(server.requests.at(-1));
     expect(prompt).toContain('<source n=\\"1\\"');
     expect(prompt).toContain('Question: How often is the gearbox oil replaced?');
@@ -44,6 +47,24 @@ describe('lore ask --model (against a local server speaking the OpenAI protocol)
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Replace the gearbox oil every 18 months \[1\]\. See also \[9\]\.\n\n\[1\] examples\/wind-turbine-maintenance\.md/);
     expect(r.stderr).toMatch(/321 input \+ 17 output tokens/);
+  });
+
+  it('prices the call from a price file the user adds', async () => {
+    const prices = join(dir, 'prices.json');
+    writeFileSync(prices, JSON.stringify({ cite: { input: 2, output: 10 } }));
+    const r = await runCli(['ask', 'How often is the gearbox oil replaced?', '--db', db, '--mode', 'keyword', '--json', '--model', `openai-compatible:${server.baseUrl}#cite`], {
+      cwd: dir,
+      env: { LORE_PRICES: prices },
+    });
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.stdout) as { cost: { basis: string; usd: number } };
+    expect(answer.cost.basis).toBe('price-table');
+    expect(answer.cost.usd).toBeCloseTo((321 * 2 + 17 * 10) / 1e6, 12);
+    const shown = await runCli(['ask', 'How often is the gearbox oil replaced?', '--db', db, '--mode', 'keyword', '--model', `openai-compatible:${server.baseUrl}#cite`], {
+      cwd: dir,
+      env: { LORE_PRICES: prices },
+    });
+    expect(shown.stderr).toMatch(/\$0\.00081/);
   });
 
   it('reports a failing model clearly', async () => {

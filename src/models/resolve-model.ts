@@ -1,9 +1,13 @@
 import { LoreError } from '../spec/errors.js';
+import { isLocalModel } from './cost/cost-of-call.js';
 import type { LanguageModel } from '../spec/models.js';
 import { withRetry } from './middleware/with-retry.js';
 import { withConcurrency } from './middleware/with-concurrency.js';
 import { createOpenAICompatibleModel } from './providers/openai-compatible.js';
 import { createAnthropicModel } from './providers/anthropic.js';
+import { withUsage, type CallRecord } from './middleware/with-usage.js';
+import { withCache } from './middleware/with-cache.js';
+import { DEFAULT_PRICES, type PriceTable } from './cost/price-table.js';
 
 export interface ResolveModelOptions {
   /** `openai:gpt-4o-mini`, `anthropic:claude-sonnet-4-5`, `ollama:qwen2.5:7b`, `openai-compatible:http://localhost:8000/v1#my-model`. */
@@ -14,14 +18,32 @@ export interface ResolveModelOptions {
   ollamaUrl?: string;
   /** Calls in flight at once (default 2 for local servers, 8 for remote APIs). */
   concurrency?: number;
+  /** Prices for cost accounting (default: the built-in table). */
+  prices?: PriceTable;
+  /** What an hour of this machine costs, to price local models (default: costed by time only). */
+  localUsdPerHour?: number;
+  /** Told about every completed call: tokens, time to first token, duration, cost. */
+  onCall?: (record: CallRecord) => void;
+  /** Folder of an on-disk response cache: the same request to the same model answers from disk. */
+  cacheDir?: string;
 }
 
-/** Turns a model spec a person can type into a model, with retries and a concurrency limit around every call. */
+/**
+ * Turns a model spec a person can type into a model, with the same middleware around every provider:
+ * usage and cost (innermost, so it times the call itself, not queueing or retry waits), a concurrency limit,
+ * retries (outside the limiter, so a call waiting to retry does not hold a slot), then the response cache
+ * (outermost: a cached answer costs nothing and waits for nothing).
+ */
 export function resolveLanguageModel(options: ResolveModelOptions): LanguageModel {
-  const model = resolveProvider(options);
-  const local = /^openai-compatible:https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(model.id);
-  // Retries outside the limiter, so a call waiting to retry does not hold a slot.
-  return withRetry(withConcurrency(model, { limit: options.concurrency ?? (local ? 2 : 8) }));
+  const provider = resolveProvider(options);
+  const local = isLocalModel(provider.id);
+  const counted = withUsage(provider, {
+    prices: options.prices ?? DEFAULT_PRICES,
+    localUsdPerHour: options.localUsdPerHour,
+    onCall: (record) => options.onCall?.(record),
+  });
+  const model = withRetry(withConcurrency(counted, { limit: options.concurrency ?? (local ? 2 : 8) }));
+  return options.cacheDir ? withCache(model, { dir: options.cacheDir }) : model;
 }
 
 function resolveProvider(options: ResolveModelOptions): LanguageModel {

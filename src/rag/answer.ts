@@ -56,8 +56,10 @@ export interface Answer {
   note?: string;
   /** Generative answers: the model that wrote the text, e.g. `ollama:qwen2.5:7b`. */
   model?: string;
-  /** Generative answers: tokens spent, when the provider reports them. */
-  usage?: { inputTokens: number; outputTokens: number };
+  /** Generative answers: tokens spent (`estimated` when the provider did not report them). */
+  usage?: { inputTokens: number; outputTokens: number; estimated?: boolean };
+  /** Generative answers: what the call cost, and on what basis (price table, or time for a local model). */
+  cost?: { basis: 'price-table' | 'local-time' | 'unpriced'; usd: number | null; seconds: number; note: string };
 }
 
 /** Removes the citation markers from an answer text: what a reader's eye or a string match sees. */

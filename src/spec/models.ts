@@ -52,6 +52,8 @@ export interface GenerateRequest {
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /** True when the provider reported no counts and Lore estimated them from the text. */
+  estimated?: boolean;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';

@@ -9,7 +9,8 @@ import { LoreError } from '../../spec/errors.js';
 import { displayPath, oneLine } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { collectWhere } from './parse-options.js';
-import { modelEnvironment } from './model-environment.js';
+import { modelAccounting, modelEnvironment } from './model-environment.js';
+import type { CallRecord } from '../../models/middleware/with-usage.js';
 import { printJson, withStore } from './open-store.js';
 
 interface AskCliOptions {
@@ -75,12 +76,16 @@ export function registerAsk(program: Command, _context: CommandContext): void {
           await embedder?.close?.();
           const modelSpec = opts.model ?? (process.env['LORE_MODEL'] || undefined);
           if (modelSpec && modelSpec !== 'extractive' && hits.length > 0) {
-            const model = resolveLanguageModel({
-              spec: modelSpec,
-              ...modelEnvironment(),
-            });
+            const calls: CallRecord[] = [];
+            const model = resolveLanguageModel({ spec: modelSpec, ...modelEnvironment(), ...modelAccounting(), onCall: (r) => calls.push(r) });
             // Streamed to the terminal as it is written; with --json the whole answer comes at the end.
             const answer = await answerWithModel({ question, hits, model, onText: global.json ? undefined : (delta) => process.stdout.write(delta) });
+            const call = calls.at(-1);
+            if (call) {
+              answer.usage = call.usage;
+              const { basis, usd, seconds, note } = call.cost;
+              answer.cost = { basis, usd, seconds, note };
+            }
             if (global.json) printJson(answer);
             else printGenerated(answer);
             return;
@@ -108,7 +113,9 @@ function printGenerated(answer: Answer): void {
   const lines = [''];
   if (answer.citations.length > 0) lines.push('', ...answer.citations.map(formatCitation));
   process.stdout.write(lines.join('\n') + '\n');
-  const notes = [`Written by ${answer.model}${answer.usage ? ` · ${answer.usage.inputTokens} input + ${answer.usage.outputTokens} output tokens` : ''}.`];
+  const usage = answer.usage ? ` · ${answer.usage.estimated ? '~' : ''}${answer.usage.inputTokens} input + ${answer.usage.outputTokens} output tokens` : '';
+  const cost = answer.cost ? ` · ${answer.cost.usd !== null ? `$${answer.cost.usd.toFixed(answer.cost.usd < 0.01 ? 5 : 3)}` : answer.cost.note}` : '';
+  const notes = [`Written by ${answer.model}${usage}${cost}.`];
   if (answer.note) notes.push(answer.note);
   process.stderr.write(`\n${dim(notes.join('\n'))}\n`);
 }

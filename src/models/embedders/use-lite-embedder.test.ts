@@ -204,11 +204,11 @@ describe('resolveEmbedder', () => {
   it('refuses an unknown spec with a hint', () => {
     let caught: unknown;
     try {
-      resolveEmbedder({ spec: 'openai:text-embedding-3-small' });
+      resolveEmbedder({ spec: 'word2vec:glove' });
     } catch (error) {
       caught = error;
     }
     expect(isLoreError(caught, 'INVALID_ARGUMENT')).toBe(true);
-    expect(String((caught as Error).message)).toMatch(/openai:text-embedding-3-small.*local/su);
+    expect(String((caught as Error).message)).toMatch(/word2vec:glove.*local/su);
   });
 });
