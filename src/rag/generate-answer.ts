@@ -12,6 +12,8 @@ export interface GenerateAnswerOptions {
   maxTokens?: number;
   /** Called with each piece of text as the model writes it. */
   onText?: (delta: string) => void;
+  /** Earlier turns of a conversation (memory), placed between the instructions and the new question. */
+  history?: ChatMessage[];
   signal?: AbortSignal;
 }
 
@@ -29,7 +31,10 @@ function sourceLabel(hit: SearchHit): string {
 }
 
 /** The prompt: numbered sources, fenced and labelled as data, within a token budget, then the question. */
-export function buildAnswerPrompt(options: { question: string; hits: SearchHit[]; maxSourceTokens?: number }): { messages: ChatMessage[]; sources: SearchHit[] } {
+export function buildAnswerPrompt(options: { question: string; hits: SearchHit[]; maxSourceTokens?: number; history?: ChatMessage[] }): {
+  messages: ChatMessage[];
+  sources: SearchHit[];
+} {
   const budget = options.maxSourceTokens ?? 3000;
   const sources: SearchHit[] = [];
   let used = 0;
@@ -44,6 +49,7 @@ export function buildAnswerPrompt(options: { question: string; hits: SearchHit[]
     sources,
     messages: [
       { role: 'system', content: SYSTEM_PROMPT },
+      ...(options.history ?? []),
       { role: 'user', content: `Sources:\n\n${blocks.join('\n\n')}\n\nQuestion: ${options.question}` },
     ],
   };

@@ -74,6 +74,33 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       CREATE INDEX chunk_vectors_embedder ON chunk_vectors (embedder, chunk_id);
     `);
   },
+  (db) => {
+    // v3: conversations. A session's turns in order; `summary` covers the turns up to `summary_through`
+    // (summary memory), so older turns need not be resent to the model or re-summarised.
+    db.exec(`
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        title TEXT,
+        settings TEXT NOT NULL DEFAULT '{}',
+        summary TEXT,
+        summary_through INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE session_turns (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        content TEXT NOT NULL,
+        -- The question as retrieval saw it, when condensation rewrote a follow-up.
+        standalone TEXT,
+        citations TEXT NOT NULL DEFAULT '[]',
+        tokens INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX session_turns_session ON session_turns (session_id, id);
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
