@@ -12,6 +12,7 @@ import { registerEval } from './commands/eval.js';
 import { registerReindex } from './commands/reindex.js';
 import { registerModels } from './commands/models.js';
 import { registerAsk } from './commands/ask.js';
+import { registerChat } from './commands/chat.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -38,7 +39,7 @@ export function buildProgram(context: CommandContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
-  for (const register of [registerIngest, registerSearch, registerAsk, registerCollections, registerDocs, registerRm, registerStats, registerReindex, registerEval, registerModels]) {
+  for (const register of [registerIngest, registerSearch, registerAsk, registerChat, registerCollections, registerDocs, registerRm, registerStats, registerReindex, registerEval, registerModels]) {
     register(program, context);
   }
   for (const command of program.commands) command.exitOverride();

@@ -10,9 +10,10 @@ export interface CliResult {
 }
 
 /** Runs the real `lore` binary (compiled dist/) in a child process. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = startCli(args, options);
+    if (options.input !== undefined) child.stdin!.end(options.input);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -22,10 +23,10 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
   });
 }
 
-export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): ChildProcess {
+export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): ChildProcess {
   return spawn(process.execPath, [LORE_BIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, LORE_DB: '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
 }
