@@ -17,6 +17,7 @@ export {
 export { SqliteStore, openSqliteStore, documentUid, type OpenSqliteStoreOptions } from './store/sqlite/sqlite-store.js';
 export { keywordSearch, type KeywordSearchOptions, type FeedbackOptions } from './retrieve/keyword-search.js';
 export * from './rag/index.js';
+export * from './prompt/index.js';
 export { search, searchWithNotes, SEARCH_MODES, type SearchMode, type SearchOptions, type SearchResult } from './retrieve/search.js';
 export { fuseRankings, DEFAULT_VECTOR_WEIGHT, type FusionOptions } from './retrieve/fuse.js';
 export { embedChunks, type EmbedChunksOptions, type EmbedProgress } from './ingest/embed-chunks.js';

@@ -15,7 +15,22 @@ export interface FakeOpenAIServer {
 const chunk = (payload: Record<string, unknown>) => `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model: 'fake', ...payload })}\n\n`;
 const delta = (d: Record<string, unknown>, finish: string | null = null) => chunk({ choices: [{ index: 0, delta: d, finish_reason: finish }] });
 
-export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
+/** A model of the test's own: canned replies, and optionally an older server's refusal of structured output. */
+export interface ScriptedModel {
+  /** Replies, one per request, in order; the last one repeats. */
+  replies: string[];
+  /** response_format types answered with a 400, as servers from before structured output do. */
+  rejectFormats?: Array<'json_schema' | 'json_object'>;
+  /** Default 10 prompt and 5 completion tokens per reply. */
+  usage?: { prompt_tokens: number; completion_tokens: number };
+}
+
+export interface FakeOpenAIServerOptions {
+  /** Extra models by name, tried before the built-in ones. */
+  scripted?: Record<string, ScriptedModel>;
+}
+
+export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {}): Promise<FakeOpenAIServer> {
   const requests: Array<Record<string, unknown>> = [];
   const counts = new Map<string, number>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -34,6 +49,23 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
       counts.set(model, n);
       const sse = () => res.writeHead(200, { 'content-type': 'text/event-stream' });
       const end = () => res.end('data: [DONE]\n\n');
+      const scripted = Object.hasOwn(options.scripted ?? {}, model) ? options.scripted![model] : undefined;
+      if (scripted) {
+        const format = (body['response_format'] as { type?: string } | undefined)?.type;
+        if (format && scripted.rejectFormats?.includes(format as 'json_schema' | 'json_object')) {
+          counts.set(model, n - 1); // A refused request does not use up a reply.
+          res.writeHead(400, { 'content-type': 'application/json' });
+          return res.end(JSON.stringify({ error: { message: `response_format type "${format}" is not supported`, type: 'invalid_request_error' } }));
+        }
+        const reply = scripted.replies[Math.min(n, scripted.replies.length) - 1] ?? '';
+        const half = Math.ceil(reply.length / 2);
+        sse();
+        res.write(delta({ role: 'assistant', content: reply.slice(0, half) }));
+        if (reply.length > half) res.write(delta({ content: reply.slice(half) }));
+        res.write(delta({}, 'stop'));
+        res.write(chunk({ choices: [], usage: scripted.usage ?? { prompt_tokens: 10, completion_tokens: 5 } }));
+        return end();
+      }
       switch (model) {
         case 'ok':
           sse();
