@@ -52,7 +52,7 @@ describe('OpenAI-compatible provider (against a local server speaking the protoc
   });
 
   it('sends JSON Schema as response_format', async () => {
-    const schema = { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] };
+    const schema = { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'], additionalProperties: false };
     const result = await model('echo-format').generate({ ...user('json please'), responseFormat: { type: 'json_schema', name: 'answer', schema } });
     expect(JSON.parse(result.text)).toEqual({ type: 'json_schema', json_schema: { name: 'answer', schema, strict: true } });
   });
@@ -122,5 +122,19 @@ describe('withRetry', () => {
     expect(parseRetryAfter(null)).toBeUndefined();
     const inTwo = new Date(Date.now() + 2000).toUTCString();
     expect(parseRetryAfter(inTwo)).toBeGreaterThan(500);
+  });
+});
+
+describe('strict structured outputs', () => {
+  it('asks for strict mode only when the schema allows it', async () => {
+    const { fitsStrictMode } = await import('./openai-compatible.js');
+    const closed = { type: 'object', properties: { a: { type: 'string' }, b: { type: 'array', items: { type: 'object', properties: { c: { type: 'number' } }, required: ['c'], additionalProperties: false } } }, required: ['a', 'b'], additionalProperties: false };
+    expect(fitsStrictMode(closed)).toBe(true);
+    expect(fitsStrictMode({ ...closed, required: ['a'] })).toBe(false);
+    expect(fitsStrictMode({ ...closed, additionalProperties: true })).toBe(false);
+    const nestedOpen = structuredClone(closed);
+    (nestedOpen.properties.b.items as Record<string, unknown>)['additionalProperties'] = undefined;
+    expect(fitsStrictMode(nestedOpen)).toBe(false);
+    expect(fitsStrictMode({ type: 'string', enum: ['x', 'y'] })).toBe(true);
   });
 });

@@ -80,7 +80,7 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): L
     const format = request.responseFormat;
     if (format?.type === 'json') body['response_format'] = { type: 'json_object' };
     if (format?.type === 'json_schema') {
-      body['response_format'] = { type: 'json_schema', json_schema: { name: format.name ?? 'output', schema: format.schema, strict: true } };
+      body['response_format'] = { type: 'json_schema', json_schema: { name: format.name ?? 'output', schema: format.schema, strict: fitsStrictMode(format.schema) } };
     }
 
     const stream = await postForStream({
@@ -152,4 +152,21 @@ export async function collectStream(events: AsyncIterable<GenerateEvent>, model:
   }
   result.text = text;
   return result;
+}
+
+/**
+ * OpenAI's strict structured outputs accept only schemas whose every object lists all its properties as
+ * required and forbids others; a schema with optional fields sent as strict is refused (400). Such schemas
+ * go unstrict: the server still follows the schema as best it can, and generateObject validates the result.
+ */
+export function fitsStrictMode(schema: unknown): boolean {
+  if (Array.isArray(schema)) return schema.every(fitsStrictMode);
+  if (!schema || typeof schema !== 'object') return true;
+  const node = schema as Record<string, unknown>;
+  if (node['type'] === 'object' || node['properties']) {
+    const keys = Object.keys((node['properties'] as Record<string, unknown> | undefined) ?? {});
+    const required = new Set((node['required'] as string[] | undefined) ?? []);
+    if (node['additionalProperties'] !== false || keys.some((k) => !required.has(k))) return false;
+  }
+  return Object.entries(node).every(([key, value]) => key === 'required' || key === 'enum' || key === 'const' || fitsStrictMode(value));
 }
