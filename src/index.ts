@@ -33,3 +33,10 @@ export { resolveLanguageModel, type ResolveModelOptions } from './models/resolve
 export { withCache, requestKey, type CacheOptions } from './models/middleware/with-cache.js';
 export { probeLocalServers, LOCAL_SERVERS, type LocalServer } from './models/probe-local-servers.js';
 export { withConcurrency } from './models/middleware/with-concurrency.js';
+// Conversations, API keys and split defaults: what `lore chat` and `lore serve` build on.
+export type { SessionStore, SessionInfo, SessionTurn } from './spec/session.js';
+export type { ApiKeyInfo, ApiKeyStore } from './spec/api-keys.js';
+export { chatTurn, type ChatTurnOptions, type ChatTurnResult, type ChatMemoryOptions } from './rag/chat-turn.js';
+export { createSqliteSessionStore } from './store/sqlite/session-store.js';
+export { createSqliteApiKeyStore, hashApiKey } from './store/sqlite/api-key-store.js';
+export { DEFAULT_SPLIT_OPTIONS } from './ingest/split/split-options.js';

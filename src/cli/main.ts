@@ -13,6 +13,8 @@ import { registerReindex } from './commands/reindex.js';
 import { registerModels } from './commands/models.js';
 import { registerAsk } from './commands/ask.js';
 import { registerChat } from './commands/chat.js';
+import { registerServe } from './commands/serve.js';
+import { registerKeys } from './commands/keys.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -39,7 +41,7 @@ export function buildProgram(context: CommandContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
-  for (const register of [registerIngest, registerSearch, registerAsk, registerChat, registerCollections, registerDocs, registerRm, registerStats, registerReindex, registerEval, registerModels]) {
+  for (const register of [registerIngest, registerSearch, registerAsk, registerChat, registerCollections, registerDocs, registerRm, registerStats, registerReindex, registerEval, registerModels, registerServe, registerKeys]) {
     register(program, context);
   }
   for (const command of program.commands) command.exitOverride();

@@ -101,6 +101,22 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       CREATE INDEX session_turns_session ON session_turns (session_id, id);
     `);
   },
+  (db) => {
+    // v4: API keys for `lore serve`. Only a key's SHA-256 is kept (the key is random, so a plain hash is
+    // enough: there is nothing to brute-force); collections is a JSON array, ["*"] for all of them.
+    db.exec(`
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        name TEXT,
+        collections TEXT NOT NULL,
+        read_only INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT
+      );
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

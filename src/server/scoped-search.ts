@@ -1,0 +1,66 @@
+import { searchWithNotes, type SearchFilter, type SearchHit, type SearchMode } from '../index.js';
+import { notFound } from './http-error.js';
+import { requireVisible, searchScope, type Principal } from './principal.js';
+import type { ServerContext } from './server-context.js';
+
+export interface ScopedSearchOptions {
+  app: ServerContext;
+  principal: Principal;
+  query: string;
+  collection?: string;
+  mode: SearchMode;
+  k: number;
+  filter?: Omit<SearchFilter, 'collection'>;
+  expand?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ScopedSearchResult {
+  mode: SearchMode;
+  hits: SearchHit[];
+  notes: string[];
+  tookMs: number;
+}
+
+/** A collection the caller names: it must exist and be in scope, and a 404 does not say which it failed. */
+export function requireCollection(app: ServerContext, principal: Principal, collection: string): void {
+  requireVisible(principal, collection);
+  if (!app.store.getCollection(collection)) throw notFound(`No collection "${collection}"`);
+}
+
+/**
+ * Search limited to what the caller may see. A named collection must exist and be in scope (else 404, the
+ * same answer either way). Without one, an unrestricted caller searches everything at once, and a key
+ * searches each of its collections (with that collection's embedder) and the results are merged by score:
+ * scores are each collection's own, so the merge is approximate, but nothing outside the scope is read.
+ */
+export async function scopedSearch(o: ScopedSearchOptions): Promise<ScopedSearchResult> {
+  const started = performance.now();
+  if (o.collection !== undefined) requireCollection(o.app, o.principal, o.collection);
+  const scope = searchScope(o.principal, o.collection);
+  const run = (collection: string | undefined) =>
+    searchWithNotes({
+      store: o.app.store,
+      query: o.query,
+      k: o.k,
+      mode: o.mode,
+      embedder: o.mode === 'keyword' ? undefined : collection ? o.app.embedders.forCollection(collection) : o.app.embedders.defaultEmbedder,
+      filter: { ...o.filter, collection },
+      feedback: o.expand,
+      signal: o.signal,
+    });
+  if (scope === undefined) {
+    const result = await run(undefined);
+    return { mode: o.mode, hits: result.hits, notes: result.notes, tookMs: elapsed(started) };
+  }
+  const existing = scope.filter((c) => o.app.store.getCollection(c));
+  const results = [];
+  for (const collection of existing) results.push(await run(collection));
+  const hits = results.flatMap((r) => r.hits).sort((a, b) => b.score - a.score).slice(0, o.k);
+  const notes = [...new Set(results.flatMap((r) => r.notes))];
+  return { mode: o.mode, hits, notes, tookMs: elapsed(started) };
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}
