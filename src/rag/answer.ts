@@ -4,6 +4,8 @@
  * chunks). Either way `text` carries citation markers `[1]`, `[2]`… that refer to `citations[n - 1]`.
  */
 
+import type { Verification } from './verification.js';
+
 export type AnswerMode = 'extractive' | 'generative';
 
 /** A place in a source document that the answer relies on, with the exact text quoted. */
@@ -60,6 +62,8 @@ export interface Answer {
   usage?: { inputTokens: number; outputTokens: number; estimated?: boolean };
   /** Generative answers: what the call cost, and on what basis (price table, or time for a local model). */
   cost?: { basis: 'price-table' | 'local-time' | 'unpriced'; usd: number | null; seconds: number; note: string };
+  /** Whether each sentence is supported by the retrieved passages and by those it cites (`verifyAnswer`), when checked. */
+  verification?: Verification;
 }
 
 /** Removes the citation markers from an answer text: what a reader's eye or a string match sees. */

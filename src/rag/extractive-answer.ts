@@ -7,6 +7,7 @@ import { segmentWords } from '../text/segment-words.js';
 import { normalizeText } from '../text/normalize.js';
 import { isStopWord } from '../text/stopwords.js';
 import { readableText, WIDE_CHAR, type Answer, type AnswerSentence, type Citation } from './answer.js';
+import { HAS_CONTENT, HEADING_LINE, passageSentenceSpans, trimSpan } from './passage-sentences.js';
 
 export const DEFAULT_ANSWER_SENTENCES = 3;
 export const DEFAULT_ANSWER_TOKENS = 200;
@@ -130,12 +131,6 @@ const NUMBER_QUESTION =
  */
 const NUMBER =
   /\d|[零一二三四五六七八九十两百千万亿]*[零二三四五六七八九十两百千万亿][零一二三四五六七八九十两百千万亿]*(?:个|年|月|日|号|天|次|岁|米|公里|公分|厘米|毫米|公斤|千克|吨|倍|人|名|届|座|种|项|分|秒|小时|分钟|周|世纪|元|%)|一(?:年|月|日|天|周|倍|米|公里|公斤|小时|分钟|秒|世纪)/u;
-const HEADING_LINE = /^#{1,6}(?:\s|$)/;
-const HAS_CONTENT = /[\p{L}\p{N}]/u;
-/** Characters that end a sentence, possibly followed by closing quotes or brackets. */
-const SENTENCE_END = /[.!?。！？…][\p{Pe}\p{Pf}"'」』]*$/u;
-/** A line that starts a new block and so is never the continuation of the line before. */
-const BLOCK_START = /^(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\||>|```)/;
 
 /**
  * Answers a question with sentences quoted from the retrieved chunks: each chunk is split into sentences,
@@ -163,32 +158,8 @@ export function answerExtractively(options: ExtractiveAnswerOptions): Answer {
 /** The chunk's sentences, with soft-wrapped lines joined, headings and empty lines left out. */
 function sentenceUnits(hit: SearchHit, rank: number, maxTokens: number): Unit[] {
   const text = hit.text;
-  const spans: Array<{ start: number; end: number }> = [];
-  let open: { start: number; end: number } | undefined;
-  for (const s of segmentSentences(text)) {
-    if (open) {
-      open.end = s.end;
-    } else {
-      open = { start: s.start, end: s.end };
-    }
-    // A sentence that stops at a single line break without ending punctuation continues on the next line
-    // (hard-wrapped Markdown and text), unless that line starts a block of its own.
-    const body = text.slice(open.start, open.end);
-    const next = text.slice(open.end, open.end + 12);
-    const softWrap = /[^\n]\n[ \t]*$/.test(body) && !SENTENCE_END.test(body.trimEnd()) && !HEADING_LINE.test(body.trimStart()) && next.trim() !== '' && !BLOCK_START.test(next.trimStart());
-    if (!softWrap) {
-      spans.push(open);
-      open = undefined;
-    }
-  }
-  if (open) spans.push(open);
-
   const units: Unit[] = [];
-  for (const span of spans) {
-    const trimmed = trimSpan(text, span.start, span.end);
-    if (!trimmed) continue;
-    const body = text.slice(trimmed.start, trimmed.end);
-    if (HEADING_LINE.test(body) || !HAS_CONTENT.test(body)) continue;
+  for (const trimmed of passageSentenceSpans(text)) {
     for (const piece of fitSpan(text, trimmed.start, trimmed.end, maxTokens)) {
       const quote = text.slice(piece.start, piece.end);
       const display = readableText(quote);
@@ -209,12 +180,6 @@ function sentenceUnits(hit: SearchHit, rank: number, maxTokens: number): Unit[] 
     }
   }
   return units;
-}
-
-function trimSpan(text: string, start: number, end: number): { start: number; end: number } | undefined {
-  while (start < end && /\s/.test(text[start]!)) start++;
-  while (end > start && /\s/.test(text[end - 1]!)) end--;
-  return end > start ? { start, end } : undefined;
 }
 
 /**

@@ -14,3 +14,14 @@ export {
   type ExtractiveTuning,
 } from './extractive-answer.js';
 export { answerWithModel, buildAnswerPrompt, type GenerateAnswerOptions } from './generate-answer.js';
+export {
+  verifyAnswer,
+  DEFAULT_SUPPORT_THRESHOLD,
+  DEFAULT_EMBEDDING_WEIGHT,
+  DEFAULT_EMBEDDING_THRESHOLD,
+  DEFAULT_EMBEDDING_RANGE,
+  type VerifyAnswerOptions,
+} from './verify-citations.js';
+export type { FlagReason, SupportPassage, Verification, VerificationMethod, VerificationVerdict, VerifiedSentence } from './verification.js';
+export { splitAnswerSentences, type MarkedSentence } from './answer-sentences.js';
+export { findNumbers, type NumberMention } from './claim-numbers.js';
