@@ -67,6 +67,17 @@ describe('lore ask --model (against a local server speaking the OpenAI protocol)
     expect(shown.stderr).toMatch(/\$0\.00081/);
   });
 
+  it('checks the written answer against the sources with --verify', async () => {
+    const r = await runCli(['ask', 'How often is the gearbox oil replaced?', '--db', db, '--mode', 'keyword', '--json', '--verify', '--model', `openai-compatible:${server.baseUrl}#cite`], { cwd: dir });
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.stdout) as { verification: { claims: number; supported: number; flagged: unknown[]; sentences: Array<{ verdict: string; support: Array<{ n: number }> }> } };
+    expect(answer.verification.supported).toBe(answer.verification.claims);
+    expect(answer.verification.claims).toBeGreaterThan(0);
+    expect(answer.verification.sentences[0]).toMatchObject({ verdict: 'supported', support: [expect.objectContaining({ n: 1 })] });
+    const shown = await runCli(['ask', 'How often is the gearbox oil replaced?', '--db', db, '--mode', 'keyword', '--verify', '--model', `openai-compatible:${server.baseUrl}#cite`], { cwd: dir });
+    expect(shown.stderr).toMatch(/Checked: 1 of 1 statements supported by the sources/);
+  });
+
   it('reports a failing model clearly', async () => {
     const r = await runCli(['ask', 'gearbox oil', '--db', db, '--mode', 'keyword', '--model', `openai-compatible:${server.baseUrl}#bad-key`], { cwd: dir });
     expect(r.code).not.toBe(0);

@@ -4,6 +4,7 @@ import { answerExtractively, DEFAULT_ANSWER_CHUNKS, DEFAULT_ANSWER_SENTENCES } f
 import { search, SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
 import { chooseEmbedder } from './embedder-option.js';
 import { answerWithModel } from '../../rag/generate-answer.js';
+import { verifyAnswer } from '../../rag/verify-citations.js';
 import { resolveLanguageModel } from '../../models/resolve-model.js';
 import { LoreError } from '../../spec/errors.js';
 import { displayPath, oneLine } from '../format.js';
@@ -23,6 +24,8 @@ interface AskCliOptions {
   mode: SearchMode;
   embedder?: string;
   model?: string;
+  verify?: boolean;
+  judge?: string;
 }
 
 function parsePositive(value: string): number {
@@ -44,6 +47,8 @@ export function registerAsk(program: Command, _context: CommandContext): void {
     .option('--sentences <n>', 'sentences quoted at most', parsePositive, DEFAULT_ANSWER_SENTENCES)
     .addOption(new Option('--mode <mode>', 'retrieval mode').choices(SEARCH_MODES as string[]).default('hybrid'))
     .option('--embedder <spec>', "embedding model for retrieval: local, none; default: the collection's")
+    .option('--verify', 'check each sentence of the answer against the retrieved passages and flag the unsupported ones')
+    .option('--judge <spec>', 'with --verify: a model that judges support (default: a lexical check, plus the embedder for English)')
     .option('--model <spec>', 'write the answer with a language model: ollama:MODEL, openai:MODEL, anthropic:MODEL, openai-compatible:URL#MODEL (default: $LORE_MODEL; none: extractive)')
     .addHelpText(
       'after',
@@ -73,7 +78,11 @@ export function registerAsk(program: Command, _context: CommandContext): void {
             embedder,
             filter: { collection: opts.collection, source: opts.source, type: opts.type, metadata: opts.where },
           });
-          await embedder?.close?.();
+          const verify = async (answer: Answer) => {
+            if (!opts.verify && !opts.judge) return;
+            const judge = opts.judge ? resolveLanguageModel({ spec: opts.judge, ...modelEnvironment(), ...modelAccounting() }) : undefined;
+            answer.verification = await verifyAnswer({ answer, hits, embedder, judge });
+          };
           const modelSpec = opts.model ?? (process.env['LORE_MODEL'] || undefined);
           if (modelSpec && modelSpec !== 'extractive' && hits.length > 0) {
             const calls: CallRecord[] = [];
@@ -86,11 +95,15 @@ export function registerAsk(program: Command, _context: CommandContext): void {
               const { basis, usd, seconds, note } = call.cost;
               answer.cost = { basis, usd, seconds, note };
             }
+            await verify(answer);
+            await embedder?.close?.();
             if (global.json) printJson(answer);
             else printGenerated(answer);
             return;
           }
           const answer = answerExtractively({ question, hits, maxSentences: opts.sentences });
+          await verify(answer);
+          await embedder?.close?.();
           if (global.json) printJson(answer);
           else printAnswer(answer, hits.length);
         },
@@ -107,6 +120,7 @@ function printAnswer(answer: Answer, retrieved: number): void {
   if (retrieved === 0) notes.push('Nothing matched the question. Try other words, or check `lore collections`.');
   if (answer.note) notes.push(answer.note);
   if (notes.length) process.stderr.write(`\n${dim(notes.join('\n'))}\n`);
+  printVerification(answer);
 }
 
 function printGenerated(answer: Answer): void {
@@ -118,6 +132,25 @@ function printGenerated(answer: Answer): void {
   const notes = [`Written by ${answer.model}${usage}${cost}.`];
   if (answer.note) notes.push(answer.note);
   process.stderr.write(`\n${dim(notes.join('\n'))}\n`);
+  printVerification(answer);
+}
+
+/** The verification summary, then each flagged sentence with what the sources actually say. */
+function printVerification(answer: Answer): void {
+  const v = answer.verification;
+  if (!v) return;
+  const lines = [`Checked: ${v.supported} of ${v.claims} statements supported by the sources (${v.method}${v.judge ? `, judged by ${v.judge.model}` : ''}).`];
+  for (const flag of v.flagged) {
+    const s = v.sentences[flag.index]!;
+    lines.push(`  ✗ ${flag.reason}: “${oneLine(flag.sentence, 120)}”`);
+    if (flag.reason === 'miscited' && s.support[0]) lines.push(`      cites [${s.cited.join('][')}], supported by [${s.support[0].n}] ${displayPath(s.support[0].source)}`);
+    else if (s.closest) {
+      const missing = s.missingNumbers?.length ? ` (the sources do not say ${s.missingNumbers.join(', ')})` : '';
+      lines.push(`      closest: ${displayPath(s.closest.source)} “${oneLine(readableText(s.closest.quote), 120)}”${missing}`);
+    }
+  }
+  for (const note of v.notes) lines.push(`  note: ${note}`);
+  process.stderr.write(lines.join('\n') + '\n');
 }
 
 /** `[1] path (p. 3 · Heading › Sub) “quote…”` */

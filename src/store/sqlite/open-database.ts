@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { LoreError } from '../../spec/errors.js';
+import { isLoreError, LoreError } from '../../spec/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 const APP_ID = 'lore';
@@ -45,9 +45,26 @@ export function openDatabase(options: OpenDatabaseOptions): Database.Database {
     checkAndMigrate(db, path, isNew, options.readonly ?? false);
   } catch (error) {
     db.close();
+    // A read-only open of a file an older Lore wrote: migrations are additive and transactional, so upgrade
+    // it once through a writable connection (when the file is writable) rather than make the user run a
+    // writing command first.
+    if (options.readonly && isLoreError(error, 'DATABASE_ERROR') && (error as LoreError).message.includes('needs a schema upgrade') && canWrite(path)) {
+      openDatabase({ path, readonly: false }).close();
+      return openDatabase(options);
+    }
     throw error;
   }
   return db;
+}
+
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function notLore(path: string, cause: unknown): LoreError {
@@ -90,7 +107,7 @@ function checkAndMigrate(db: Database.Database, path: string, isNew: boolean, re
     throw new LoreError({
       code: 'DATABASE_ERROR',
       message: `${path} needs a schema upgrade (${version} → ${SCHEMA_VERSION}) but was opened read-only`,
-      hint: 'run any writing command once (e.g. `lore stats`) to upgrade it',
+      hint: 'the file is not writable here: run a writing command (e.g. `lore ingest`) once as a user who can write it',
       subject: path,
     });
   }

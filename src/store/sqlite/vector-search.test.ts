@@ -81,4 +81,18 @@ describe('vectors in the SQLite store', () => {
     expect(store.db.prepare("SELECT value FROM lore_meta WHERE key = 'schema_version'").pluck().get()).toBe(String(MIGRATIONS.length));
     store.close();
   });
+
+  it('upgrades an older database even when a read-only command opens it first', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'lore-mig-')), 'old.db');
+    const raw = new Database(path);
+    raw.exec("CREATE TABLE lore_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO lore_meta VALUES ('app', 'lore'), ('schema_version', '1');");
+    MIGRATIONS[0]!(raw);
+    raw.prepare("INSERT INTO collections (name, settings, created_at) VALUES ('old', '{}', '2026-01-01')").run();
+    raw.close();
+    const store = new SqliteStore({ path, readonly: true });
+    expect(store.getCollection('old')).toMatchObject({ name: 'old' });
+    expect(store.db.prepare("SELECT value FROM lore_meta WHERE key = 'schema_version'").pluck().get()).toBe(String(MIGRATIONS.length));
+    expect(store.db.readonly).toBe(true);
+    store.close();
+  });
 });
