@@ -161,12 +161,15 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     run().catch((error: unknown) => {
       failure = toHttpError(error);
       if (!res.headersSent) {
-        // A refused body is read and dropped (briefly), so the client gets to see the answer rather than a
-        // reset connection; then the connection closes.
-        if (!req.complete) {
+        // An unread body of allowed size is dropped by node:http and the connection kept. A body refused
+        // for its size is read and dropped for a few seconds at most, so the client sees the 413 rather than
+        // a reset connection; then the connection closes.
+        if (!req.complete && failure.status === 413) {
           res.setHeader('connection', 'close');
           req.resume();
-          setTimeout(() => req.socket.destroy(), 10_000).unref();
+          const cut = setTimeout(() => req.socket.destroy(), 5_000);
+          cut.unref();
+          req.socket.once('close', () => clearTimeout(cut));
         }
         sendError(res, surface, failure);
       } else if (!res.writableEnded) res.end();

@@ -276,12 +276,18 @@ export function createIngestJobs(options: IngestJobsOptions): IngestJobs {
     },
     list: () => [...jobs.values()].map(view).reverse(),
     filesOf(collection) {
+      // Newest job first, and only its word on each file: a later successful upload clears an earlier failure.
       const out: Array<{ jobId: string; file: JobFileView & { path: string } }> = [];
-      for (const job of jobs.values()) {
+      const seen = new Set<string>();
+      for (const job of [...jobs.values()].reverse()) {
         if (job.collection !== collection) continue;
-        for (const file of job.files) if (file.status !== 'ready') out.push({ jobId: job.id, file: { ...file } });
+        for (const file of job.files) {
+          if (seen.has(file.path)) continue;
+          seen.add(file.path);
+          if (file.status !== 'ready') out.push({ jobId: job.id, file: { ...file, warnings: [...file.warnings] } });
+        }
       }
-      return out;
+      return out.reverse();
     },
     subscribe(id, listener) {
       let set = listeners.get(id);

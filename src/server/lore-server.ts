@@ -161,7 +161,7 @@ export async function startLoreServer(options: LoreServerOptions = {}): Promise<
       shuttingDown: false,
     };
 
-    const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 0, headersTimeout: 30_000 }, createRequestHandler({ app: context, routes: ALL_ROUTES, rateLimiter: createRateLimiter({ perMinute: options.rateLimitPerMinute ?? 600 }) }));
+    const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 300_000, headersTimeout: 30_000 }, createRequestHandler({ app: context, routes: ALL_ROUTES, rateLimiter: createRateLimiter({ perMinute: options.rateLimitPerMinute ?? 600 }) }));
     const inFlight = new Set<ServerResponse>();
     server.on('request', (_req, res) => {
       inFlight.add(res);

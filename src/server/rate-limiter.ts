@@ -14,13 +14,14 @@ export interface RateLimiter {
 }
 
 /**
- * A token bucket per caller (API key, or address without keys): a burst of up to a minute's allowance,
- * refilled continuously. Buckets idle long enough to be full again are dropped, so memory stays bounded by
- * the callers of the last minute.
+ * A token bucket per caller (API key, or address without keys), refilled continuously. Bursts may take ten
+ * seconds' allowance at once (at least 10 requests, so a page that loads a few things together is not
+ * refused; never more than the minute's): a client cannot send a whole minute's worth in one go. Buckets
+ * idle long enough to be full again are dropped, so memory stays bounded by the recent callers.
  */
 export function createRateLimiter(options: { perMinute: number; now?: () => number }): RateLimiter {
   const now = options.now ?? (() => performance.now());
-  const capacity = Math.max(1, options.perMinute);
+  const capacity = Math.max(1, Math.min(options.perMinute, 10), options.perMinute / 6);
   const perMs = options.perMinute / 60_000;
   const buckets = new Map<string, { tokens: number; at: number }>();
   let sweptAt = now();

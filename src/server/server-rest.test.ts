@@ -63,6 +63,15 @@ describe('REST API', () => {
     expect(failed.status).toBe('failed');
     expect(failed.error?.code).toMatch(/BINARY_FILE|UNSUPPORTED_FORMAT|ENCODING_ERROR/);
     expect(failed.error?.message).not.toContain(s.dir);
+
+    // A good file under the same name clears the failure.
+    const again = new FormData();
+    again.append('file', new Blob(['# Blob\n\nNot binary after all.']), 'blob.bin');
+    const second = (await (await fetch(`${s.url}/api/collections/manuals/documents`, { method: 'POST', body: again })).json()) as { job: { id: string } };
+    expect((await waitForJob(s.url, second.job.id))['status']).toBe('done');
+    const after = (await (await fetch(`${s.url}/api/collections/manuals/documents`)).json()) as { documents: Array<{ name: string; status: string; error: unknown; id: string }> };
+    expect(after.documents.filter((d) => d.name === 'blob.bin')).toEqual([expect.objectContaining({ status: 'ready', error: null })]);
+    expect((await fetch(`${s.url}/api/documents/${after.documents.find((d) => d.name === 'blob.bin')!.id}`, { method: 'DELETE' })).status).toBe(200);
   });
 
   it('searches keyword, vector and hybrid side by side', async () => {

@@ -80,7 +80,7 @@ describe('API keys', () => {
       ['/api/sessions', { method: 'POST', json: { collection: 'beta' } }],
       ['/api/traces?collection=beta', {}],
       ['/v1/chat/completions', { method: 'POST', json: { model: 'lore/beta', messages: [{ role: 'user', content: '齿轮油' }] } }],
-      ['/v1/models/lore/beta', {}],
+      ['/v1/models/lore%2Fbeta', {}],
     ];
     for (const [path, init] of hidden) {
       const res = await call(k, path, init);

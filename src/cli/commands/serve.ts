@@ -19,7 +19,7 @@ interface ServeCliOptions {
   queue: number;
   concurrency: number;
   requireKeys?: boolean;
-  logFormat: LogFormat;
+  logFormat?: LogFormat;
 }
 
 function parsePort(value: string): number {
@@ -57,7 +57,7 @@ export function registerServe(program: Command, _context: CommandContext): void 
     .addOption(new Option('--queue <n>', 'expensive requests that may wait for a slot before the server answers 503').argParser(parseCount).default(64))
     .addOption(new Option('--concurrency <n>', 'expensive requests (search, answers, model calls) run at once').argParser(parsePositive).default(4))
     .option('--require-keys', 'require API keys on loopback too')
-    .addOption(new Option('--log-format <format>', 'request logs on stderr').choices(['json', 'pretty']).default('pretty'))
+    .addOption(new Option('--log-format <format>', 'request logs on stderr, one line each (default: pretty on a terminal, else json)').choices(['json', 'pretty']))
     .addHelpText(
       'after',
       [
@@ -92,7 +92,7 @@ export function registerServe(program: Command, _context: CommandContext): void 
         queue: opts.queue,
         concurrency: opts.concurrency,
         uploadDir: process.env['LORE_UPLOAD_DIR'] ? resolve(process.env['LORE_UPLOAD_DIR']) : undefined,
-        logger: createLogger({ format: opts.logFormat }),
+        logger: createLogger({ format: opts.logFormat ?? (process.stderr.isTTY ? 'pretty' : 'json') }),
       });
       if (global.json) process.stdout.write(JSON.stringify({ url: server.url }) + '\n');
       else process.stdout.write(`Lore is serving ${server.context.store.path} at ${server.url}\n`);
