@@ -15,3 +15,6 @@ process.stdout.on('error', (error) => {
 });
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));
+// Commands close what they open; this only guards against a native library (llama.cpp threads, a worker)
+// keeping the process alive after the work is done. An unref'd timer fires only if something else is alive.
+setTimeout(() => process.exit(process.exitCode), 3000).unref();

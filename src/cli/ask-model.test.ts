@@ -1,10 +1,11 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../models/test-support/fake-openai-server.js';
 import { runCli } from './test-support/run-cli.js';
+import { writeTinyGguf } from '../models/test-support/tiny-gguf.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
 
@@ -82,8 +83,31 @@ describe('lore ask --model (against a local server speaking the OpenAI protocol)
     const r = await runCli(['ask', 'gearbox oil', '--db', db, '--mode', 'keyword', '--model', `openai-compatible:${server.baseUrl}#bad-key`], { cwd: dir });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/answered 401: invalid api key — check the API key/);
-    const spec = await runCli(['ask', 'gearbox oil', '--db', db, '--model', 'gguf:./x.gguf'], { cwd: dir });
-    expect(spec.code).toBe(2);
-    expect(spec.stderr).toMatch(/not available in this version/);
+    const missing = await runCli(['ask', 'gearbox oil', '--db', db, '--mode', 'keyword', '--model', 'gguf:./x.gguf'], { cwd: dir });
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/x\.gguf/);
+    const unknown = await runCli(['ask', 'gearbox oil', '--db', db, '--mode', 'keyword', '--model', 'llamafile:x'], { cwd: dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/gguf:PATH/);
+  });
+
+  it('runs a GGUF model in-process: streams, cites, costs by time, and exits', async () => {
+    const path = join(dir, 'tiny.gguf');
+    writeTinyGguf({ path });
+    const r = await runCli(['ask', 'How often is the gearbox oil replaced?', '--db', db, '--mode', 'keyword', '--json', '--model', `gguf:${path}`, '--threads', '1', '--ctx', '4096'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.stdout) as { mode: string; model: string; usage: { inputTokens: number; outputTokens: number; estimated?: boolean }; cost: { basis: string; seconds: number } };
+    expect(answer).toMatchObject({ mode: 'generative', model: `gguf:${path}`, cost: { basis: 'local-time' } });
+    // Counted by the model's own tokenizer, not estimated; the prompt carries the fenced sources.
+    expect(answer.usage.estimated).toBeUndefined();
+    expect(answer.usage.inputTokens).toBeGreaterThan(200);
+    expect(answer.usage.outputTokens).toBeGreaterThan(0);
+
+    const broken = join(dir, 'broken.gguf');
+    writeFileSync(broken, readFileSync(path).subarray(0, 5000));
+    const bad = await runCli(['ask', 'gearbox oil', '--db', db, '--mode', 'keyword', '--model', `gguf:${broken}`], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/re-download the model or check the file/);
   });
 });

@@ -1,5 +1,7 @@
+import { homedir } from 'node:os';
 import { LoreError } from '../spec/errors.js';
 import { isLocalModel } from './cost/cost-of-call.js';
+import { createGgufModel, type GgufModelOptions } from './gguf/index.js';
 import type { LanguageModel } from '../spec/models.js';
 import { withRetry } from './middleware/with-retry.js';
 import { withConcurrency } from './middleware/with-concurrency.js';
@@ -26,6 +28,11 @@ export interface ResolveModelOptions {
   onCall?: (record: CallRecord) => void;
   /** Folder of an on-disk response cache: the same request to the same model answers from disk. */
   cacheDir?: string;
+  /**
+   * Settings for `gguf:PATH` models run in-process: a draft model for speculative decoding (`draft`, a
+   * `gguf:PATH` spec or a path), context size, threads, flash attention, KV-cache reuse.
+   */
+  gguf?: Omit<GgufModelOptions, 'path' | 'draftPath'> & { draft?: string };
 }
 
 /**
@@ -42,7 +49,9 @@ export function resolveLanguageModel(options: ResolveModelOptions): LanguageMode
     localUsdPerHour: options.localUsdPerHour,
     onCall: (record) => options.onCall?.(record),
   });
-  const model = withRetry(withConcurrency(counted, { limit: options.concurrency ?? (local ? 2 : 8) }));
+  // A GGUF model runs one request at a time on its context anyway; a queue of 1 keeps waiting calls cancellable.
+  const limit = options.concurrency ?? (provider.id.startsWith('gguf:') ? 1 : local ? 2 : 8);
+  const model = withRetry(withConcurrency(counted, { limit }));
   return options.cacheDir ? withCache(model, { dir: options.cacheDir }) : model;
 }
 
@@ -73,7 +82,17 @@ function resolveProvider(options: ResolveModelOptions): LanguageModel {
       if (!apiKey) throw fail('set ANTHROPIC_API_KEY');
       return createAnthropicModel({ model: rest, apiKey });
     }
+    case 'gguf': {
+      if (!rest) throw fail('give the model file, e.g. gguf:./models/qwen2.5-1.5b-instruct-q4_k_m.gguf');
+      const { draft, ...settings } = options.gguf ?? {};
+      return createGgufModel({ ...settings, path: ggufPath(rest), draftPath: draft ? ggufPath(draft.replace(/^gguf:/, '')) : undefined });
+    }
     default:
-      throw fail('use openai:MODEL, anthropic:MODEL, ollama:MODEL or openai-compatible:URL#MODEL (local GGUF models are not available in this version yet)');
+      throw fail('use openai:MODEL, anthropic:MODEL, ollama:MODEL, openai-compatible:URL#MODEL or gguf:PATH');
   }
+}
+
+/** `~/models/x.gguf` as shells write it; other paths as given (relative to the working directory). */
+export function ggufPath(path: string): string {
+  return path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
 }

@@ -42,6 +42,8 @@ export type ResponseFormat = { type: 'text' } | { type: 'json' } | { type: 'json
 export interface GenerateRequest {
   messages: ChatMessage[];
   tools?: ToolSpec[];
+  /** `auto` (default): the model may answer or call a tool; `required`: it must call one. */
+  toolChoice?: 'auto' | 'required';
   responseFormat?: ResponseFormat;
   maxTokens?: number;
   temperature?: number;
@@ -80,4 +82,6 @@ export interface LanguageModel {
   readonly id: string;
   generate(request: GenerateRequest): Promise<GenerateResult>;
   stream(request: GenerateRequest): AsyncIterable<GenerateEvent>;
+  /** Frees what the model holds (a GGUF model's weights and threads); it loads again on the next request. */
+  close?(): Promise<void>;
 }

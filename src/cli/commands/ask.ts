@@ -11,10 +11,11 @@ import { displayPath, oneLine } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { collectWhere } from './parse-options.js';
 import { modelAccounting, modelEnvironment } from './model-environment.js';
+import { addGgufOptions, ggufSettings, type GgufCliOptions } from './gguf-options.js';
 import type { CallRecord } from '../../models/middleware/with-usage.js';
 import { printJson, withStore } from './open-store.js';
 
-interface AskCliOptions {
+interface AskCliOptions extends GgufCliOptions {
   k: number;
   collection?: string;
   source?: string;
@@ -35,8 +36,9 @@ function parsePositive(value: string): number {
 }
 
 export function registerAsk(program: Command, _context: CommandContext): void {
-  program
-    .command('ask')
+  const command = program.command('ask');
+  addGgufOptions(command);
+  command
     .description('answer a question from the ingested documents, quoting the sentences that answer it, with citations')
     .argument('<question>', 'the question, in English or Chinese')
     .option('-k, --k <n>', 'chunks retrieved to answer from', parsePositive, DEFAULT_ANSWER_CHUNKS)
@@ -49,7 +51,7 @@ export function registerAsk(program: Command, _context: CommandContext): void {
     .option('--embedder <spec>', "embedding model for retrieval: local, none; default: the collection's")
     .option('--verify', 'check each sentence of the answer against the retrieved passages and flag the unsupported ones')
     .option('--judge <spec>', 'with --verify: a model that judges support (default: a lexical check, plus the embedder for English)')
-    .option('--model <spec>', 'write the answer with a language model: ollama:MODEL, openai:MODEL, anthropic:MODEL, openai-compatible:URL#MODEL (default: $LORE_MODEL; none: extractive)')
+    .option('--model <spec>', 'write the answer with a language model: ollama:MODEL, openai:MODEL, anthropic:MODEL, openai-compatible:URL#MODEL, gguf:PATH (default: $LORE_MODEL; none: extractive)')
     .addHelpText(
       'after',
       [
@@ -86,9 +88,9 @@ export function registerAsk(program: Command, _context: CommandContext): void {
           const modelSpec = opts.model ?? (process.env['LORE_MODEL'] || undefined);
           if (modelSpec && modelSpec !== 'extractive' && hits.length > 0) {
             const calls: CallRecord[] = [];
-            const model = resolveLanguageModel({ spec: modelSpec, ...modelEnvironment(), ...modelAccounting(), onCall: (r) => calls.push(r) });
+            const model = resolveLanguageModel({ spec: modelSpec, ...modelEnvironment(), ...modelAccounting(), gguf: ggufSettings(opts), onCall: (r) => calls.push(r) });
             // Streamed to the terminal as it is written; with --json the whole answer comes at the end.
-            const answer = await answerWithModel({ question, hits, model, onText: global.json ? undefined : (delta) => process.stdout.write(delta) });
+            const answer = await answerWithModel({ question, hits, model, onText: global.json ? undefined : (delta) => process.stdout.write(delta) }).finally(() => model.close?.());
             const call = calls.at(-1);
             if (call) {
               answer.usage = call.usage;

@@ -15,9 +15,10 @@ import { formatCitation } from './ask.js';
 import { chooseEmbedder } from './embedder-option.js';
 import { modelAccounting, modelEnvironment } from './model-environment.js';
 import { parseCount } from './parse-options.js';
+import { addGgufOptions, ggufSettings, type GgufCliOptions } from './gguf-options.js';
 import { printJson, withStore } from './open-store.js';
 
-interface ChatCliOptions {
+interface ChatCliOptions extends GgufCliOptions {
   session?: string;
   list?: boolean;
   show?: string;
@@ -41,8 +42,9 @@ const HELP = [
 ].join('\n');
 
 export function registerChat(program: Command, _context: CommandContext): void {
-  program
-    .command('chat')
+  const command = program.command('chat');
+  addGgufOptions(command);
+  command
     .description('talk with your documents: follow-up questions keep their context, and the conversation is saved')
     .option('-s, --session <name>', 'resume this session, or start one with this name (default: a new one)')
     .option('--list', 'list saved sessions')
@@ -89,7 +91,7 @@ export function registerChat(program: Command, _context: CommandContext): void {
         const modelSpec = opts.model ?? (saved['model'] as string | undefined) ?? (process.env['LORE_MODEL'] || undefined);
         const session = existing ?? sessions.createSession({ id: opts.session, settings: { collection, model: modelSpec } });
         const useModel = modelSpec && modelSpec !== 'extractive';
-        const model = useModel ? resolveLanguageModel({ spec: modelSpec, ...modelEnvironment(), ...modelAccounting() }) : undefined;
+        const model = useModel ? resolveLanguageModel({ spec: modelSpec, ...modelEnvironment(), ...modelAccounting(), gguf: ggufSettings(opts) }) : undefined;
         const embedder = opts.mode === 'keyword' ? undefined : chooseEmbedder({ spec: opts.embedder, store, collection });
         const interactive = Boolean(process.stdin.isTTY) && !global.json;
         const say = (text: string) => process.stderr.write(text);
@@ -168,6 +170,7 @@ export function registerChat(program: Command, _context: CommandContext): void {
         } finally {
           rl.close();
           await embedder?.close?.();
+          await model?.close?.();
         }
       });
     });

@@ -3,6 +3,7 @@ import type { EmbeddingModel } from '../../spec/models.js';
 import { USE_LITE_MAX_WORDS } from './use-tokenizer.js';
 import { createUseLiteEmbedder } from './use-lite-embedder.js';
 import { createOpenAICompatibleEmbedder } from './openai-compatible-embedder.js';
+import { createGgufEmbedder } from '../gguf/gguf-embedder.js';
 
 export interface ResolveEmbedderOptions {
   /** `local`, `openai:text-embedding-3-small`, `ollama:nomic-embed-text`, `openai-compatible:URL#model`. */
@@ -31,7 +32,7 @@ export function resolveEmbedder(options: ResolveEmbedderOptions): EmbeddingModel
     code: 'INVALID_ARGUMENT',
     message: `Unknown embedder "${trimmed}"`,
     hint:
-      'use `local` (the bundled English model, USE-lite), `none`, openai:MODEL, ollama:MODEL or openai-compatible:URL#MODEL',
+      'use `local` (the bundled English model, USE-lite), `none`, openai:MODEL, ollama:MODEL, openai-compatible:URL#MODEL or gguf:PATH',
     subject: trimmed,
   });
 }
@@ -56,6 +57,9 @@ function resolveRemoteEmbedder(spec: string, options: ResolveEmbedderOptions): E
       if (hash <= 0 || hash === rest.length - 1) throw fail('write it as openai-compatible:URL#model, e.g. openai-compatible:http://localhost:8000/v1#bge-m3');
       return createOpenAICompatibleEmbedder({ baseUrl: rest.slice(0, hash), model: rest.slice(hash + 1), apiKey: options.apiKeys?.['openai-compatible'], id: spec });
     }
+    case 'gguf':
+      if (!rest) throw fail('give the model file, e.g. gguf:./models/bge-m3-q8_0.gguf');
+      return createGgufEmbedder({ path: rest });
     default:
       return undefined;
   }

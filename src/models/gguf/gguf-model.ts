@@ -215,7 +215,7 @@ export function createGgufModel(options: GgufModelOptions): GgufModel {
     const { sequence, chat, main } = state;
     const tools = request.tools?.length ? request.tools : undefined;
     const format = request.responseFormat;
-    const forceTool = tools && options.toolChoice === 'required';
+    const forceTool = tools && (request.toolChoice ?? options.toolChoice) === 'required';
     const meter = sequence.tokenMeter.getState();
     const predictionsBefore = sequence.tokenPredictions;
     const history = toChatHistory({ messages: request.messages, systemPrompt: options.systemPrompt, extraSystem: forceTool ? toolsSystemText(tools) : undefined });

@@ -50,5 +50,5 @@ export function withCache(model: LanguageModel, options: CacheOptions): Language
     renameSync(temporary, path);
   }
 
-  return { id: model.id, stream, generate: (request) => collectStream(stream(request), model.id) };
+  return { id: model.id, close: () => model.close?.() ?? Promise.resolve(), stream, generate: (request) => collectStream(stream(request), model.id) };
 }

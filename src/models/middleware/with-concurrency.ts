@@ -45,5 +45,5 @@ export function withConcurrency(model: LanguageModel, options: { limit: number }
     }
   }
 
-  return { id: model.id, stream, generate: (request) => collectStream(stream(request), model.id) };
+  return { id: model.id, close: () => model.close?.() ?? Promise.resolve(), stream, generate: (request) => collectStream(stream(request), model.id) };
 }

@@ -48,6 +48,7 @@ export function withRetry(model: LanguageModel, options: RetryOptions = {}): Lan
 
   return {
     id: model.id,
+    close: () => model.close?.() ?? Promise.resolve(),
     async generate(request) {
       for (let attempt = 0; ; attempt++) {
         try {

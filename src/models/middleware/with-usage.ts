@@ -63,6 +63,7 @@ export function withUsage(model: LanguageModel, options: UsageOptions): Language
   }
   return {
     id: model.id,
+    close: () => model.close?.() ?? Promise.resolve(),
     stream,
     generate: (request) => collectStream(stream(request), model.id),
   };

@@ -102,6 +102,8 @@ export function createAnthropicModel(options: AnthropicOptions): LanguageModel {
     if (forced) {
       wireTools.push({ name: forced.name, description: 'Give your answer as the input of this tool.', input_schema: forced.input_schema });
       body['tool_choice'] = { type: 'tool', name: forced.name };
+    } else if (request.toolChoice === 'required' && wireTools.length) {
+      body['tool_choice'] = { type: 'any' };
     }
     if (wireTools.length) body['tools'] = wireTools;
 

@@ -76,6 +76,7 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): L
     if (request.stop?.length) body['stop'] = request.stop;
     if (request.tools?.length) {
       body['tools'] = request.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
+      if (request.toolChoice) body['tool_choice'] = request.toolChoice;
     }
     const format = request.responseFormat;
     if (format?.type === 'json') body['response_format'] = { type: 'json_object' };
