@@ -19,7 +19,7 @@ describe('resolveLanguageModel', () => {
     expect(() => resolveLanguageModel({ spec: 'openai:gpt-4o-mini' })).toThrow(/OPENAI_API_KEY/);
     expect(() => resolveLanguageModel({ spec: 'openai-compatible:http://x/v1' })).toThrow(/URL#model/);
     expect(() => resolveLanguageModel({ spec: 'ollama:' })).toThrow(/name the model/);
-    expect(() => resolveLanguageModel({ spec: 'gguf:./m.gguf' })).toThrow(/not available in this version/);
+    expect(() => resolveLanguageModel({ spec: 'gguf:./m.gguf' })).toThrow(/No model file at \.\/m\.gguf/);
     expect(() => resolveLanguageModel({ spec: 'anthropic:claude-sonnet-4-5' })).toThrow(/ANTHROPIC_API_KEY/);
     expect(resolveLanguageModel({ spec: 'anthropic:claude-sonnet-4-5', apiKeys: { anthropic: 'k' } }).id).toBe('anthropic:claude-sonnet-4-5');
     expect(resolveLanguageModel({ spec: 'ollama:qwen2.5:7b' }).id).toBe('openai-compatible:http://127.0.0.1:11434/v1#qwen2.5:7b');
