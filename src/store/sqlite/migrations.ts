@@ -117,6 +117,65 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       );
     `);
   },
+  (db) => {
+    // v5: traces. One row per trace (a command, a request) with its totals, so listing the slow or failed
+    // ones needs no scan of spans; spans in OpenTelemetry's shape (ids as hex, times in ns since the epoch).
+    db.exec(`
+      CREATE TABLE traces (
+        trace_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        duration_ms REAL NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'error')),
+        collection TEXT,
+        span_count INTEGER NOT NULL DEFAULT 0,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL,
+        attributes TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX traces_started ON traces (started_at);
+      CREATE TABLE spans (
+        span_id TEXT PRIMARY KEY,
+        trace_id TEXT NOT NULL REFERENCES traces(trace_id) ON DELETE CASCADE,
+        parent_id TEXT,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'internal',
+        start_ns INTEGER NOT NULL,
+        end_ns INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'ok',
+        status_message TEXT,
+        attributes TEXT NOT NULL DEFAULT '{}',
+        events TEXT NOT NULL DEFAULT '[]'
+      );
+      CREATE INDEX spans_trace ON spans (trace_id, start_ns);
+    `);
+  },
+  (db) => {
+    // v6: evaluation runs, kept so runs can be compared item by item and used as a CI gate.
+    db.exec(`
+      CREATE TABLE eval_runs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('retrieval', 'rag')),
+        name TEXT,
+        dataset TEXT NOT NULL,
+        dataset_hash TEXT NOT NULL,
+        config TEXT NOT NULL DEFAULT '{}',
+        metrics TEXT NOT NULL DEFAULT '{}',
+        notes TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE eval_items (
+        run_id TEXT NOT NULL REFERENCES eval_runs(id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        input TEXT NOT NULL DEFAULT '',
+        output TEXT NOT NULL DEFAULT '{}',
+        scores TEXT NOT NULL DEFAULT '{}',
+        error TEXT,
+        PRIMARY KEY (run_id, item_id)
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
