@@ -5,11 +5,16 @@ import type { Store } from '../spec/store.js';
 import { ingest, type IngestReport } from '../ingest/ingest.js';
 import type { EmbedProgress } from '../ingest/embed-chunks.js';
 import { searchWithNotes, type SearchMode } from '../retrieve/search.js';
+import { retrieve, type PipelineSteps } from '../retrieve/pipeline.js';
+import { formatPipeline } from '../retrieve/pipeline-spec.js';
 import type { FusionOptions } from '../retrieve/fuse.js';
 import type { FeedbackOptions } from '../retrieve/keyword-search.js';
 import type { Bm25Params } from '../spec/store.js';
 import { readBeirDataset } from './beir.js';
 import { evaluateRun, percentile, type QueryEvaluation, type ScoredDoc } from './metrics.js';
+
+/** Chunks a reranker reorders per query in an evaluation: enough for nDCG@10 and Recall@100 to move. */
+const RERANK_DEPTH = 100;
 
 export const RETRIEVAL_METRICS = ['ndcg@10', 'recall@10', 'recall@100', 'mrr@10', 'map'] as const;
 
@@ -25,6 +30,11 @@ export interface EvaluateRetrievalOptions {
   bm25?: Bm25Params;
   feedback?: boolean | FeedbackOptions;
   fusion?: FusionOptions;
+  /**
+   * Steps after search (rerank, context, compress), run through `retrieve()`. The reranker reorders the
+   * top 100 chunks (unless `candidates` says otherwise); the rest of the ranking follows in retrieval order.
+   */
+  pipeline?: PipelineSteps;
   onIngestProgress?: (done: number, total: number) => void;
   onEmbedProgress?: (progress: EmbedProgress) => void;
   onQueryProgress?: (done: number, total: number) => void;
@@ -34,6 +44,8 @@ export interface EvaluateRetrievalOptions {
 export interface RetrievalEvaluation {
   dataset: string;
   mode: SearchMode;
+  /** The steps after search, as `--pipeline` writes them (`none` for plain search). */
+  pipeline: string;
   embedder: string | null;
   documents: number;
   queries: number;
@@ -86,7 +98,7 @@ export async function evaluateRetrieval(o: EvaluateRetrievalOptions): Promise<Re
   let done = 0;
   for (const query of data.queries) {
     const t = performance.now();
-    const result = await searchWithNotes({
+    const options = {
       store: o.store,
       query: query.text,
       // Chunks, not documents, come back: ask for more so that `depth` distinct documents remain.
@@ -98,7 +110,8 @@ export async function evaluateRetrieval(o: EvaluateRetrievalOptions): Promise<Re
       feedback: o.feedback,
       fusion: o.fusion,
       signal: o.signal,
-    });
+    };
+    const result = o.pipeline ? await retrieve({ ...options, ...o.pipeline, candidates: o.pipeline.candidates ?? RERANK_DEPTH }) : await searchWithNotes(options);
     latencies.push(performance.now() - t);
     for (const note of result.notes) notes.add(note);
     const seen = new Set<string>();
@@ -118,6 +131,7 @@ export async function evaluateRetrieval(o: EvaluateRetrievalOptions): Promise<Re
   return {
     dataset: data.name,
     mode,
+    pipeline: o.pipeline ? formatPipeline(o.pipeline) : 'none',
     embedder: mode === 'keyword' ? null : (o.embedder?.id ?? null),
     documents: data.corpus.length,
     queries: data.queries.length,

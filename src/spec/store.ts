@@ -92,8 +92,26 @@ export interface SearchHit {
   metadata: Metadata;
   /** Higher is better. */
   score: number;
-  /** Each side's own score, and the fused one in hybrid mode, so a user can see why a passage ranked. */
-  scores: { keyword?: number; vector?: number; fused?: number };
+  /**
+   * Each side's own score, the fused one in hybrid mode, and a reranker's (`retrieve/rerank/`), so a user can
+   * see why a passage ranked.
+   */
+  scores: { keyword?: number; vector?: number; fused?: number; rerank?: number };
+}
+
+/** A stored chunk with its place in its document: what context expansion reads around a hit. */
+export interface ChunkRecord {
+  chunkId: number;
+  documentId: number;
+  ordinal: number;
+  /** Exactly the document's text from `start` to `end`. */
+  text: string;
+  start: number;
+  end: number;
+  page: number | null;
+  headingPath: string[];
+  tokenCount: number;
+  metadata: Metadata;
 }
 
 export interface VectorQuery {
@@ -157,6 +175,13 @@ export interface Store {
   clearVectors(options: { collection: string }): number;
   /** Exact cosine search over the collection's vectors; filters apply before ranking. */
   vectorSearch(query: VectorQuery): SearchHit[];
+  /**
+   * The stored vectors of these chunks from this embedder (for reranking without embedding again). Chunks
+   * without one are absent; `null` marks a chunk the embedder cannot represent.
+   */
+  chunkVectors(options: { embedder: string; chunkIds: number[] }): Map<number, Float32Array | null>;
+  /** A document's chunks in order, optionally only ordinals `fromOrdinal`…`toOrdinal` (inclusive). */
+  documentChunks(options: { documentId: number; fromOrdinal?: number; toOrdinal?: number }): ChunkRecord[];
   stats(): StoreStats;
   close(): void;
 }

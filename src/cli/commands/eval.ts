@@ -1,10 +1,13 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { evaluateRetrieval, RETRIEVAL_METRICS, type RetrievalEvaluation } from '../../eval/retrieval-eval.js';
 import { writeTrecRun } from '../../eval/metrics.js';
 import { SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
+import type { PipelineSteps } from '../../retrieve/pipeline.js';
+import { parsePipeline, PIPELINE_SYNTAX } from '../../retrieve/pipeline-spec.js';
+import { isLoreError } from '../../spec/errors.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { resolveDbPath, type CommandContext, type GlobalOptions } from '../main.js';
 import { createProgressBar } from '../progress-bar.js';
@@ -21,7 +24,16 @@ interface EvalRetrievalOptions {
   embedder?: string;
   expand?: boolean;
   vectorWeight?: number;
+  pipeline?: PipelineSteps;
   progress: boolean;
+}
+
+function pipelineOption(value: string): PipelineSteps {
+  try {
+    return parsePipeline(value);
+  } catch (error) {
+    throw new InvalidArgumentError(isLoreError(error) ? error.message : String(error));
+  }
 }
 
 export function registerEval(program: Command, _context: CommandContext): void {
@@ -38,8 +50,12 @@ export function registerEval(program: Command, _context: CommandContext): void {
     .option('--expand', 'keyword side: pseudo-relevance feedback (on by default in hybrid mode)')
     .option('--no-expand', 'keyword side: no pseudo-relevance feedback')
     .addOption(new Option('--vector-weight <w>', 'hybrid: weight of the vector side, 0–1').argParser(Number))
+    .option('--pipeline <steps>', 'steps after search: rerank, context, compress (see below), e.g. mmr:0.5,window:1', pipelineOption)
     .option('--no-progress', 'no progress bar')
-    .addHelpText('after', '\nExample:\n  lore eval retrieval ../shared/datasets/cranfield --mode hybrid --runfile cranfield.run')
+    .addHelpText(
+      'after',
+      `\n--pipeline: ${PIPELINE_SYNTAX}\n\nExamples:\n  lore eval retrieval ../shared/datasets/cranfield --mode hybrid --runfile cranfield.run\n  lore eval retrieval ../shared/datasets/cranfield --pipeline mmr:0.9\n  lore eval retrieval ../shared/datasets/cmrc2018-trial --pipeline embedding,window:1`,
+    )
     .action(async (dir: string, opts: EvalRetrievalOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const throwAway = opts.collection === undefined;
@@ -58,6 +74,7 @@ export function registerEval(program: Command, _context: CommandContext): void {
           embedder,
           feedback: command.getOptionValueSource('expand') === 'cli' ? opts.expand : undefined,
           fusion: opts.vectorWeight === undefined ? undefined : { vectorWeight: opts.vectorWeight },
+          pipeline: opts.pipeline,
           onIngestProgress: (d, t) => bar.update(d, t, 'files indexed'),
           onEmbedProgress: (p) => bar.update(p.done, p.total, `chunks embedded (${p.cached} cached, ${p.skipped} skipped: language)`),
           onQueryProgress: (d, t) => bar.update(d, t, 'queries'),
@@ -84,7 +101,7 @@ function printEvaluation(r: RetrievalEvaluation, dir: string): void {
   const f = (n: number) => n.toFixed(4);
   process.stdout.write(
     [
-      `${basename(resolve(dir))}: ${r.documents} documents, ${r.queries} judged queries · mode ${r.mode}${r.embedder ? ` · embedder ${r.embedder}` : ''}`,
+      `${basename(resolve(dir))}: ${r.documents} documents, ${r.queries} judged queries · mode ${r.mode}${r.pipeline !== 'none' ? ` · pipeline ${r.pipeline}` : ''}${r.embedder ? ` · embedder ${r.embedder}` : ''}`,
       '',
       table([[...RETRIEVAL_METRICS.map((m) => m.toUpperCase())], RETRIEVAL_METRICS.map((m) => f(r.metrics[m]))]),
       '',

@@ -6,6 +6,7 @@ import { LoreError } from '../../spec/errors.js';
 import { DEFAULT_BM25 } from '../../spec/store.js';
 import type {
   Bm25Params,
+  ChunkRecord,
   CollectionInfo,
   PendingChunk,
   VectorEntry,
@@ -467,6 +468,52 @@ export class SqliteStore implements Store {
     }
     scored.sort((a, b) => b.score - a.score || a.id - b.id);
     return this.hydrate(scored.slice(0, query.k)).map((h) => ({ ...h, scores: { vector: h.score } }));
+  }
+
+  chunkVectors(options: { embedder: string; chunkIds: number[] }): Map<number, Float32Array | null> {
+    const out = new Map<number, Float32Array | null>();
+    const ids = [...new Set(options.chunkIds)];
+    // Batches stay under SQLite's bound-parameter limit; one query per batch, not one per chunk.
+    for (let i = 0; i < ids.length; i += 500) {
+      const batch = ids.slice(i, i + 500);
+      const rows = this.db
+        .prepare(`SELECT chunk_id, vector FROM chunk_vectors WHERE embedder = ? AND chunk_id IN (${batch.map(() => '?').join(', ')})`)
+        .all(options.embedder, ...batch) as Array<{ chunk_id: number; vector: Buffer }>;
+      for (const row of rows) out.set(row.chunk_id, blobToVector(row.vector));
+    }
+    return out;
+  }
+
+  documentChunks(options: { documentId: number; fromOrdinal?: number; toOrdinal?: number }): ChunkRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, document_id, ordinal, text, start_offset, end_offset, page, heading_path, token_count, metadata
+         FROM chunks WHERE document_id = ? AND ordinal BETWEEN ? AND ? ORDER BY ordinal`,
+      )
+      .all(options.documentId, options.fromOrdinal ?? 0, options.toOrdinal ?? Number.MAX_SAFE_INTEGER) as Array<{
+      id: number;
+      document_id: number;
+      ordinal: number;
+      text: string;
+      start_offset: number;
+      end_offset: number;
+      page: number | null;
+      heading_path: string;
+      token_count: number;
+      metadata: string;
+    }>;
+    return rows.map((r) => ({
+      chunkId: r.id,
+      documentId: r.document_id,
+      ordinal: r.ordinal,
+      text: r.text,
+      start: r.start_offset,
+      end: r.end_offset,
+      page: r.page,
+      headingPath: JSON.parse(r.heading_path) as string[],
+      tokenCount: r.token_count,
+      metadata: JSON.parse(r.metadata) as Metadata,
+    }));
   }
 
   private matrix(collection: CollectionRow, embedder: string): VectorMatrix {
