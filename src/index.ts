@@ -40,3 +40,5 @@ export { chatTurn, type ChatTurnOptions, type ChatTurnResult, type ChatMemoryOpt
 export { createSqliteSessionStore } from './store/sqlite/session-store.js';
 export { createSqliteApiKeyStore, hashApiKey } from './store/sqlite/api-key-store.js';
 export { DEFAULT_SPLIT_OPTIONS } from './ingest/split/split-options.js';
+// Agents: the tool-calling loop, built-in tools, MCP client and Lore's MCP server.
+export * from './agent/index.js';

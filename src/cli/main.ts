@@ -15,6 +15,8 @@ import { registerAsk } from './commands/ask.js';
 import { registerChat } from './commands/chat.js';
 import { registerServe } from './commands/serve.js';
 import { registerKeys } from './commands/keys.js';
+import { registerAgent } from './commands/agent.js';
+import { registerMcp } from './commands/mcp.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -41,7 +43,7 @@ export function buildProgram(context: CommandContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
-  for (const register of [registerIngest, registerSearch, registerAsk, registerChat, registerCollections, registerDocs, registerRm, registerStats, registerReindex, registerEval, registerModels, registerServe, registerKeys]) {
+  for (const register of [registerIngest, registerSearch, registerAsk, registerChat, registerCollections, registerDocs, registerRm, registerStats, registerReindex, registerEval, registerModels, registerServe, registerKeys, registerAgent, registerMcp]) {
     register(program, context);
   }
   for (const command of program.commands) command.exitOverride();

@@ -6,6 +6,13 @@ type Schema = Record<string, unknown>;
 
 // Annotations that do not constrain a value: dropped so they cannot trip the grammar generator.
 const ANNOTATIONS = new Set(['$schema', '$id', 'title', 'default', 'examples', '$comment', 'readOnly', 'writeOnly', 'deprecated']);
+/**
+ * llama.cpp refuses a grammar whose repetition bound reaches 2000 ("Failed to parse grammar"), so a
+ * `maxLength: 2000` anywhere made the whole request fail. Larger upper bounds are dropped from the grammar
+ * (the caller still validates the value against the full schema).
+ */
+const MAX_GRAMMAR_REPETITION = 1000;
+const REPETITION_BOUNDS = new Set(['maxLength', 'maxItems']);
 
 /**
  * A JSON Schema as node-llama-cpp's grammar generator reads it. It understands type, properties,
@@ -23,6 +30,7 @@ function normalize(value: unknown): unknown {
   const out: Schema = {};
   for (const [key, v] of Object.entries(value as Schema)) {
     if (ANNOTATIONS.has(key)) continue;
+    if (REPETITION_BOUNDS.has(key) && typeof v === 'number' && v > MAX_GRAMMAR_REPETITION) continue;
     if (key === 'anyOf') out['oneOf'] = normalize(v);
     else if (key === 'properties' || key === '$defs' || key === 'definitions') {
       out[key === 'definitions' ? '$defs' : key] = Object.fromEntries(Object.entries((v ?? {}) as Schema).map(([k, s]) => [k, normalize(s)]));

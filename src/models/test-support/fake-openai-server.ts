@@ -15,10 +15,20 @@ export interface FakeOpenAIServer {
 const chunk = (payload: Record<string, unknown>) => `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model: 'fake', ...payload })}\n\n`;
 const delta = (d: Record<string, unknown>, finish: string | null = null) => chunk({ choices: [{ index: 0, delta: d, finish_reason: finish }] });
 
+/** A scripted reply that calls tools (streamed as real servers do: id and name first, arguments in fragments). */
+export interface ScriptedToolReply {
+  /** Text before the calls (a model "thinking aloud"). */
+  text?: string;
+  /** Arguments are sent exactly as given, so a test can script malformed JSON. */
+  toolCalls: Array<{ id?: string; name: string; arguments: string }>;
+}
+
 /** A model of the test's own: canned replies, and optionally an older server's refusal of structured output. */
 export interface ScriptedModel {
-  /** Replies, one per request, in order; the last one repeats. */
-  replies: string[];
+  /** Replies, one per request, in order; the last one repeats. A string is a text reply. */
+  replies: Array<string | ScriptedToolReply>;
+  /** Answer with a 400 naming `tools` when a request offers tools, as servers and models without tool support do. */
+  rejectTools?: boolean;
   /** response_format types answered with a 400, as servers from before structured output do. */
   rejectFormats?: Array<'json_schema' | 'json_object'>;
   /** Default 10 prompt and 5 completion tokens per reply. */
@@ -57,7 +67,25 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
           res.writeHead(400, { 'content-type': 'application/json' });
           return res.end(JSON.stringify({ error: { message: `response_format type "${format}" is not supported`, type: 'invalid_request_error' } }));
         }
-        const reply = scripted.replies[Math.min(n, scripted.replies.length) - 1] ?? '';
+        if (scripted.rejectTools && Array.isArray(body['tools'])) {
+          counts.set(model, n - 1);
+          res.writeHead(400, { 'content-type': 'application/json' });
+          return res.end(JSON.stringify({ error: { message: `${model} does not support tools`, type: 'invalid_request_error' } }));
+        }
+        const scriptedReply = scripted.replies[Math.min(n, scripted.replies.length) - 1] ?? '';
+        if (typeof scriptedReply !== 'string') {
+          sse();
+          if (scriptedReply.text) res.write(delta({ role: 'assistant', content: scriptedReply.text }));
+          scriptedReply.toolCalls.forEach((call, index) => {
+            const cut = Math.ceil(call.arguments.length / 2);
+            res.write(delta({ tool_calls: [{ index, id: call.id ?? `call_${n}_${index}`, type: 'function', function: { name: call.name, arguments: call.arguments.slice(0, cut) } }] }));
+            if (call.arguments.length > cut) res.write(delta({ tool_calls: [{ index, function: { arguments: call.arguments.slice(cut) } }] }));
+          });
+          res.write(delta({}, 'tool_calls'));
+          res.write(chunk({ choices: [], usage: scripted.usage ?? { prompt_tokens: 10, completion_tokens: 5 } }));
+          return end();
+        }
+        const reply = scriptedReply;
         const half = Math.ceil(reply.length / 2);
         sse();
         res.write(delta({ role: 'assistant', content: reply.slice(0, half) }));
