@@ -68,9 +68,10 @@ function askOnTerminal(request: ApprovalRequest): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   const args = oneLine(JSON.stringify(request.arguments), 300);
   return new Promise((resolve) => {
+    // Answered before closing: close() emits 'close' at once, which counts as "no" (Ctrl-D, a closed terminal).
     rl.question(`Allow ${request.tool.name} (${request.tool.risk}) with ${args}? [y/N] `, (line) => {
-      rl.close();
       resolve(/^\s*y(es)?\s*$/i.test(line));
+      rl.close();
     });
     rl.once('close', () => resolve(false));
   });
