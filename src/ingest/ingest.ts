@@ -11,11 +11,13 @@ import { walkFiles } from './walk-files.js';
 import { DEFAULT_SPLIT_OPTIONS } from './split/split-options.js';
 import { embedChunks, type EmbedProgress } from './embed-chunks.js';
 import type { EmbeddingModel } from '../spec/models.js';
+import { flagDocumentChunks } from '../guard/flag-chunks.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024;
 export const DEFAULT_COLLECTION = 'default';
 /** Bump when analysis or splitting changes so that existing documents are re-chunked on the next ingest. */
-const PIPELINE_VERSION = 1;
+// 2: chunks carry the guard's flags (metadata.guard).
+const PIPELINE_VERSION = 2;
 
 export interface IngestOptions {
   store: Store;
@@ -38,6 +40,8 @@ export interface IngestOptions {
   /** Embeds the collection's new chunks after loading (none: keyword search only). */
   embedder?: EmbeddingModel;
   onEmbedProgress?: (progress: EmbedProgress) => void;
+  /** Flag chunks that read as instructions to a model or hide text from a reader (metadata.guard; default true). */
+  guard?: boolean;
   onProgress?: (progress: IngestProgress) => void;
   signal?: AbortSignal;
 }
@@ -67,12 +71,14 @@ export interface IngestReport extends IngestProgress {
   embedding?: EmbedProgress & { embedder: string };
   errors: IngestFailure[];
   warnings: Array<{ source: string; message: string }>;
+  /** Chunks the guard flagged (instructions to a model, hidden text); each document with some is also a warning. */
+  flagged?: number;
   durationMs: number;
 }
 
 type FileOutcome =
   | { kind: 'unchanged' }
-  | { kind: 'written'; updated: boolean; chunks: number; bytes: number; warnings: string[] };
+  | { kind: 'written'; updated: boolean; chunks: number; bytes: number; warnings: string[]; flagged: number };
 
 /**
  * Ingests files and folders into a collection: walk → read → hash → load → split → analyse → write.
@@ -103,6 +109,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     pruned: 0,
     errors: [],
     warnings: [],
+    flagged: 0,
     durationMs: 0,
   };
   const fail = (source: string, error: unknown) => {
@@ -145,6 +152,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
           else report.added++;
           report.chunks += outcome.chunks;
           report.bytes += outcome.bytes;
+          report.flagged = (report.flagged ?? 0) + outcome.flagged;
           for (const message of outcome.warnings) report.warnings.push({ source, message });
         }
       } catch (error) {
@@ -196,6 +204,7 @@ async function ingestFile(o: IngestFileOptions): Promise<FileOutcome> {
   if (chunks.length === 0) {
     throw new LoreError({ code: 'EMPTY_FILE', message: `${o.source} has no text to index`, hint: 'check that the file is not empty or image-only', subject: o.source });
   }
+  const guard = o.guard === false ? undefined : flagDocumentChunks({ doc, bytes, chunks });
   o.store.putDocument({
     collection: o.collection,
     source: o.source,
@@ -204,10 +213,10 @@ async function ingestFile(o: IngestFileOptions): Promise<FileOutcome> {
     title: doc.title,
     contentHash,
     bytes: bytes.byteLength,
-    metadata: { ...doc.metadata, ingestKey: o.settingsKey },
+    metadata: { ...doc.metadata, ingestKey: o.settingsKey, ...(guard && guard.documentFlags.length > 0 ? { guard: guard.documentFlags } : {}) },
     chunks,
   });
-  return { kind: 'written', updated: existing !== undefined, chunks: chunks.length, bytes: bytes.byteLength, warnings: doc.warnings };
+  return { kind: 'written', updated: existing !== undefined, chunks: chunks.length, bytes: bytes.byteLength, warnings: [...doc.warnings, ...(guard?.warnings ?? [])], flagged: guard?.flaggedChunks ?? 0 };
 }
 
 export interface BuildChunksOptions {

@@ -44,7 +44,11 @@ export function buildAnswerPrompt(options: { question: string; hits: SearchHit[]
     sources.push(hit);
     used += cost;
   }
-  const blocks = sources.map((hit, i) => `<source n="${i + 1}" from="${sourceLabel(hit).replaceAll('"', "'")}">\n${hit.text}\n</source>`);
+  // A passage cannot close its fence early and pass the rest off as instructions: `<source`/`</source` inside
+  // it lose their `<`, and the label attribute is escaped (a file name can hold quotes, `>` or newlines).
+  const fenced = (text: string) => text.replace(/<(\s*\/?\s*source)(?=[\s>/]|$)/gi, '&lt;$1');
+  const attribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/[\r\n\t]+/g, ' ');
+  const blocks = sources.map((hit, i) => `<source n="${i + 1}" from="${attribute(sourceLabel(hit))}">\n${fenced(hit.text)}\n</source>`);
   return {
     sources,
     messages: [

@@ -123,5 +123,6 @@ function printReport(r: IngestReport): void {
       `Embedded with ${e.embedder}: ${e.embedded} new, ${e.cached} from cache${e.skipped ? `, ${e.skipped} left to keyword search (a language the model does not know)` : ''}\n`,
     );
   }
+  if (r.flagged) process.stdout.write(`Guard: ${r.flagged} chunk(s) flagged as instructions to a model or hidden text (metadata.guard); see the warnings above.\n`);
   if (r.failed > 0) process.stdout.write(`${r.failed} file(s) could not be ingested; see the messages above.\n`);
 }
