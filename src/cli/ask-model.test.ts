@@ -79,6 +79,23 @@ describe('lore ask --model (against a local server speaking the OpenAI protocol)
     expect(shown.stderr).toMatch(/Checked: 1 of 1 statements supported by the sources/);
   });
 
+  it('runs the query-side and result-side steps it is asked for, and says which ran', async () => {
+    const r = await runCli(
+      ['ask', 'How often is the gearbox oil replaced?', '--db', db, '--mode', 'keyword', '--json', '--multi-query', '2', '--rerank', 'mmr', '--model', `openai-compatible:${server.baseUrl}#cite`],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.stdout) as { retrieval: { steps: string[]; notes: string[] }; citations: Array<{ headingPath: string[] }>; usage: { inputTokens: number } };
+    expect(answer.retrieval.steps).toEqual([expect.stringMatching(/^expand multi-query:2/), expect.stringMatching(/^keyword search/), expect.stringMatching(/^rerank mmr/), 'context window']);
+    // The model read the neighbouring chunks too; the citation still points at the chunk that matched.
+    expect(answer.citations[0]!.headingPath).toEqual(['Wind turbine maintenance guide', 'Gearbox']);
+    // The rephrasing call is part of the question's cost.
+    expect(answer.usage.inputTokens).toBeGreaterThan(321);
+    const refused = await runCli(['ask', 'gearbox oil', '--db', db, '--mode', 'keyword', '--rerank', 'llm'], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/needs a language model/);
+  });
+
   it('reports a failing model clearly', async () => {
     const r = await runCli(['ask', 'gearbox oil', '--db', db, '--mode', 'keyword', '--model', `openai-compatible:${server.baseUrl}#bad-key`], { cwd: dir });
     expect(r.code).not.toBe(0);

@@ -2,6 +2,9 @@ import type { ChatMessage, LanguageModel, Usage } from '../spec/models.js';
 import type { SearchHit } from '../spec/store.js';
 import { countTokens } from '../text/count-tokens.js';
 import type { Answer, Citation } from './answer.js';
+import { LORE } from '../trace/attributes.js';
+import { recordContent } from '../trace/record-content.js';
+import { withSpan } from '../trace/with-span.js';
 
 export interface GenerateAnswerOptions {
   question: string;
@@ -14,6 +17,12 @@ export interface GenerateAnswerOptions {
   onText?: (delta: string) => void;
   /** Earlier turns of a conversation (memory), placed between the instructions and the new question. */
   history?: ChatMessage[];
+  /**
+   * The hits as retrieved, when `hits` are their expanded contexts (window or parent): the model reads the
+   * context, and each citation points at the chunk that matched (its page, heading and exact span), which is
+   * where a reader should look.
+   */
+  citeFrom?: SearchHit[];
   signal?: AbortSignal;
 }
 
@@ -64,7 +73,20 @@ export function buildAnswerPrompt(options: { question: string; hits: SearchHit[]
  * citations are the sources the text actually cites, keeping the source numbers (so text streamed to a
  * terminal and the final citation list agree); a marker for a source that does not exist is removed.
  */
-export async function answerWithModel(options: GenerateAnswerOptions): Promise<Answer> {
+export function answerWithModel(options: GenerateAnswerOptions): Promise<Answer> {
+  // The sources' collection, when they share one: what lets a key scoped to it see this step's trace.
+  const collections = new Set(options.hits.map((h) => h.collection));
+  const attributes = { 'lore.model': options.model.id, ...(collections.size === 1 ? { [LORE.collection]: [...collections][0]! } : {}) };
+  return withSpan('rag.generate', attributes, async (span) => {
+    recordContent(span, LORE.question, options.question);
+    const answer = await writeAnswer(options);
+    span.setAttributes({ [LORE.hits]: options.hits.length, 'lore.citations': answer.citations.length });
+    recordContent(span, LORE.answer, answer.text);
+    return answer;
+  });
+}
+
+async function writeAnswer(options: GenerateAnswerOptions): Promise<Answer> {
   const { messages, sources } = buildAnswerPrompt(options);
   let raw = '';
   let usage: Usage | undefined;
@@ -82,7 +104,8 @@ export async function answerWithModel(options: GenerateAnswerOptions): Promise<A
     return marker;
   });
   const citations: Citation[] = [...cited].sort((a, b) => a - b).map((sourceNumber) => {
-    const hit = sources[sourceNumber - 1]!;
+    const source = sources[sourceNumber - 1]!;
+    const hit = options.citeFrom?.find((h) => h.chunkId === source.chunkId) ?? source;
     return {
       n: sourceNumber,
       source: hit.source,

@@ -1,4 +1,5 @@
-import type { EmbeddingModel } from '../spec/models.js';
+import type { EmbeddingModel, LanguageModel } from '../spec/models.js';
+import { expandedSearch, type QueryTransforms } from './query/expand-query.js';
 import type { SearchHit } from '../spec/store.js';
 import { compressContext, DEFAULT_COMPRESS_TOKENS } from './compress-context.js';
 import { expandContext, type ContextMode } from './expand-context.js';
@@ -48,7 +49,10 @@ export interface PipelineSteps {
   compress?: CompressStep;
 }
 
-export interface RetrieveOptions extends SearchOptions, PipelineSteps {}
+export interface RetrieveOptions extends SearchOptions, PipelineSteps {
+  /** Query-side steps before search (multi-query, HyDE), written by this model; see `expandedSearch`. */
+  transforms?: QueryTransforms & { model: LanguageModel };
+}
 
 export interface RetrieveResult {
   /** Best first. After a context step, each is a `ContextHit` (`isContextHit`), with spans and covered chunks. */
@@ -88,8 +92,13 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrieveResult
     }
   };
 
-  const found = await timed('search', () => searchWithNotes({ ...options, embedder, k: depth }));
+  const transforms = options.transforms;
+  const transformed = Boolean(transforms && (transforms.multiQuery || transforms.hyde));
+  const found = await timed('search', () =>
+    transformed ? expandedSearch({ ...options, ...transforms, embedder, k: depth }) : searchWithNotes({ ...options, embedder, k: depth }),
+  );
   notes.push(...found.notes);
+  if (transformed) steps.push(`expand ${[transforms?.multiQuery ? `multi-query:${transforms.multiQuery === true ? 'default' : transforms.multiQuery}` : '', transforms?.hyde ? 'hyde' : ''].filter(Boolean).join('+')}`);
   steps.push(`${found.mode} search (${depth})`);
   let hits = found.hits;
 

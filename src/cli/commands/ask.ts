@@ -1,7 +1,11 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { readableText, type Answer, type Citation } from '../../rag/answer.js';
 import { answerExtractively, DEFAULT_ANSWER_CHUNKS, DEFAULT_ANSWER_SENTENCES } from '../../rag/extractive-answer.js';
-import { search, SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
+import { SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
+import { retrieve } from '../../retrieve/pipeline.js';
+import { CONTEXT_MODES, expandContext, type ContextMode } from '../../retrieve/expand-context.js';
+import { createLlmReranker } from '../../retrieve/rerank/llm-rerank.js';
+import { routeQuestion, routesFromCollections, type RouteDecision, type RouteMethod } from '../../retrieve/query/route-question.js';
 import { chooseEmbedder } from './embedder-option.js';
 import { answerWithModel } from '../../rag/generate-answer.js';
 import { verifyAnswer } from '../../rag/verify-citations.js';
@@ -27,6 +31,12 @@ interface AskCliOptions extends GgufCliOptions {
   model?: string;
   verify?: boolean;
   judge?: string;
+  rerank: 'none' | 'mmr' | 'embedding' | 'llm';
+  context?: 'none' | ContextMode;
+  compress?: number | true;
+  multiQuery?: number | true;
+  hyde?: boolean;
+  route?: RouteMethod;
 }
 
 function parsePositive(value: string): number {
@@ -51,6 +61,12 @@ export function registerAsk(program: Command, _context: CommandContext): void {
     .option('--embedder <spec>', "embedding model for retrieval: local, none; default: the collection's")
     .option('--verify', 'check each sentence of the answer against the retrieved passages and flag the unsupported ones')
     .option('--judge <spec>', 'with --verify: a model that judges support (default: a lexical check, plus the embedder for English)')
+    .addOption(new Option('--rerank <kind>', 'rerank candidates: mmr (diversity), embedding, llm (the model grades them)').choices(['none', 'mmr', 'embedding', 'llm']).default('none'))
+    .addOption(new Option('--context <mode>', 'give the model more than each chunk: window (neighbours) or parent (its section); default window with a model').choices(['none', ...CONTEXT_MODES]))
+    .option('--compress [tokens]', 'keep only the sentences that bear on the question, within this many tokens in all (default 1000)', parsePositive)
+    .option('--multi-query [n]', 'with a model: search n rephrasings of the question too, and fuse (default 3)', parsePositive)
+    .option('--hyde', 'with a model: also search with a hypothetical answer the model writes')
+    .addOption(new Option('--route <method>', 'pick the collection for the question (when -c is not given) by rules, embedding or model').choices(['rules', 'embedding', 'model']))
     .option('--model <spec>', 'write the answer with a language model: ollama:MODEL, openai:MODEL, anthropic:MODEL, openai-compatible:URL#MODEL, gguf:PATH (default: $LORE_MODEL; none: extractive)')
     .addHelpText(
       'after',
@@ -71,43 +87,66 @@ export function registerAsk(program: Command, _context: CommandContext): void {
       await withStore(
         command,
         async (store, global) => {
-          const embedder = opts.mode === 'keyword' ? undefined : chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
-          const hits = await search({
+          const modelSpec = opts.model ?? (process.env['LORE_MODEL'] || undefined);
+          const calls: CallRecord[] = [];
+          const model =
+            modelSpec && modelSpec !== 'extractive'
+              ? resolveLanguageModel({ spec: modelSpec, ...modelEnvironment(), ...modelAccounting(), gguf: ggufSettings(opts), onCall: (r) => calls.push(r) })
+              : undefined;
+          const needsModel = opts.rerank === 'llm' || opts.multiQuery || opts.hyde || opts.route === 'model';
+          if (needsModel && !model) {
+            throw new LoreError({ code: 'INVALID_ARGUMENT', message: 'this retrieval step needs a language model', hint: 'give --model SPEC or set LORE_MODEL' });
+          }
+          const embedder = opts.mode === 'keyword' && opts.route !== 'embedding' ? undefined : chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
+          let collection = opts.collection;
+          let route: RouteDecision | undefined;
+          if (!collection && opts.route) {
+            route = await routeQuestion({ question, routes: routesFromCollections({ store }), method: opts.route, embedder, model });
+            if (route.kind === 'collection') collection = route.route;
+          }
+          // With a model, each source comes with its neighbouring chunks: measured on CMRC, the answer is in the
+          // context more often than with more chunks of the same size (docs/benchmarks.md, retrieval steps).
+          const contextMode = opts.context ?? (model ? 'window' : 'none');
+          const retrieval = await retrieve({
             store,
             query: question,
             k: opts.k,
             mode: opts.mode,
-            embedder,
-            filter: { collection: opts.collection, source: opts.source, type: opts.type, metadata: opts.where },
+            embedder: opts.mode === 'keyword' ? undefined : embedder,
+            filter: { collection, source: opts.source, type: opts.type, metadata: opts.where },
+            rerank: opts.rerank === 'llm' ? createLlmReranker({ model: model! }) : opts.rerank,
+            compress: opts.compress === undefined ? undefined : { maxTokens: opts.compress === true ? undefined : opts.compress },
+            transforms: model && (opts.multiQuery || opts.hyde) ? { model, multiQuery: opts.multiQuery, hyde: opts.hyde } : undefined,
           });
+          const retrieved = retrieval.hits;
+          // Expanded here rather than in retrieve(), so citations can point at the chunks that matched.
+          const hits = contextMode === 'none' ? retrieved : await expandContext({ store, hits: retrieved, mode: contextMode });
+          if (contextMode !== 'none') retrieval.steps.push(`context ${contextMode}`);
+          const retrievalReport = { steps: retrieval.steps, notes: retrieval.notes, ...(route ? { route } : {}) };
           const verify = async (answer: Answer) => {
             if (!opts.verify && !opts.judge) return;
             const judge = opts.judge ? resolveLanguageModel({ spec: opts.judge, ...modelEnvironment(), ...modelAccounting() }) : undefined;
-            answer.verification = await verifyAnswer({ answer, hits, embedder, judge });
+            answer.verification = await verifyAnswer({ answer, hits: answer.mode === 'generative' ? hits : retrieved, embedder, judge });
           };
-          const modelSpec = opts.model ?? (process.env['LORE_MODEL'] || undefined);
-          if (modelSpec && modelSpec !== 'extractive' && hits.length > 0) {
-            const calls: CallRecord[] = [];
-            const model = resolveLanguageModel({ spec: modelSpec, ...modelEnvironment(), ...modelAccounting(), gguf: ggufSettings(opts), onCall: (r) => calls.push(r) });
-            // Streamed to the terminal as it is written; with --json the whole answer comes at the end.
-            const answer = await answerWithModel({ question, hits, model, onText: global.json ? undefined : (delta) => process.stdout.write(delta) }).finally(() => model.close?.());
-            const call = calls.at(-1);
-            if (call) {
-              answer.usage = call.usage;
-              const { basis, usd, seconds, note } = call.cost;
-              answer.cost = { basis, usd, seconds, note };
+          try {
+            if (model && hits.length > 0) {
+              // Streamed to the terminal as it is written; with --json the whole answer comes at the end.
+              const before = calls.length;
+              const answer = await answerWithModel({ question, hits, citeFrom: retrieved, model, onText: global.json ? undefined : (delta) => process.stdout.write(delta) });
+              addAccounting(answer, calls, before);
+              await verify(answer);
+              if (global.json) printJson({ ...answer, retrieval: retrievalReport });
+              else printGenerated(answer, retrievalReport.notes);
+              return;
             }
+            const answer = answerExtractively({ question, hits: retrieved, maxSentences: opts.sentences });
             await verify(answer);
+            if (global.json) printJson({ ...answer, retrieval: retrievalReport });
+            else printAnswer(answer, hits.length);
+          } finally {
             await embedder?.close?.();
-            if (global.json) printJson(answer);
-            else printGenerated(answer);
-            return;
+            await model?.close?.();
           }
-          const answer = answerExtractively({ question, hits, maxSentences: opts.sentences });
-          await verify(answer);
-          await embedder?.close?.();
-          if (global.json) printJson(answer);
-          else printAnswer(answer, hits.length);
         },
         { readonly: true },
       );
@@ -125,13 +164,27 @@ function printAnswer(answer: Answer, retrieved: number): void {
   printVerification(answer);
 }
 
-function printGenerated(answer: Answer): void {
+/**
+ * The answer's usage and cost: the writing call's, with the calls retrieval made for it (rephrasings,
+ * rerank grades) added, so the total is what the question cost.
+ */
+function addAccounting(answer: Answer, calls: CallRecord[], answerCall: number): void {
+  if (calls.length === 0) return;
+  const writing = calls[answerCall] ?? calls.at(-1)!;
+  const sum = (f: (c: CallRecord) => number) => calls.reduce((n, c) => n + f(c), 0);
+  answer.usage = { inputTokens: sum((c) => c.usage.inputTokens), outputTokens: sum((c) => c.usage.outputTokens), ...(calls.some((c) => c.usage.estimated) ? { estimated: true } : {}) };
+  const usd = calls.every((c) => c.cost.usd !== null) ? sum((c) => c.cost.usd!) : null;
+  const seconds = Math.round(sum((c) => c.cost.seconds) * 1000) / 1000;
+  answer.cost = { basis: writing.cost.basis, usd, seconds, note: calls.length > 1 ? `${writing.cost.note}; ${calls.length} calls` : writing.cost.note };
+}
+
+function printGenerated(answer: Answer, retrievalNotes: string[] = []): void {
   const lines = [''];
   if (answer.citations.length > 0) lines.push('', ...answer.citations.map(formatCitation));
   process.stdout.write(lines.join('\n') + '\n');
   const usage = answer.usage ? ` · ${answer.usage.estimated ? '~' : ''}${answer.usage.inputTokens} input + ${answer.usage.outputTokens} output tokens` : '';
   const cost = answer.cost ? ` · ${answer.cost.usd !== null ? `$${answer.cost.usd.toFixed(answer.cost.usd < 0.01 ? 5 : 3)}` : answer.cost.note}` : '';
-  const notes = [`Written by ${answer.model}${usage}${cost}.`];
+  const notes = [`Written by ${answer.model}${usage}${cost}.`, ...retrievalNotes];
   if (answer.note) notes.push(answer.note);
   process.stderr.write(`\n${dim(notes.join('\n'))}\n`);
   printVerification(answer);
