@@ -42,3 +42,5 @@ export { createSqliteApiKeyStore, hashApiKey } from './store/sqlite/api-key-stor
 export { DEFAULT_SPLIT_OPTIONS } from './ingest/split/split-options.js';
 // Agents: the tool-calling loop, built-in tools, MCP client and Lore's MCP server.
 export * from './agent/index.js';
+// Text-to-SQL: read-only SQLite/PostgreSQL connections, schema introspection, validation, `askSql`, the SQL agent tool.
+export * from './sql/index.js';

@@ -15,6 +15,7 @@ import { registerAsk } from './commands/ask.js';
 import { registerChat } from './commands/chat.js';
 import { registerServe } from './commands/serve.js';
 import { registerKeys } from './commands/keys.js';
+import { registerSql } from './commands/sql.js';
 import { registerGuard } from './commands/guard.js';
 import { registerRedteam } from './commands/redteam.js';
 import { registerAgent } from './commands/agent.js';
@@ -48,6 +49,7 @@ export function buildProgram(context: CommandContext): Command {
   for (const register of [registerIngest, registerSearch, registerAsk, registerChat, registerCollections, registerDocs, registerRm, registerStats, registerReindex, registerEval, registerModels, registerServe, registerKeys, registerAgent, registerMcp]) {
     register(program, context);
   }
+  registerSql(program, context);
   registerGuard(program, context);
   registerRedteam(program, context);
   for (const command of program.commands) command.exitOverride();

@@ -1,0 +1,22 @@
+// Text-to-SQL: read-only connections, schema introspection, SQL validation, generation and answers.
+export type { SqlDialect } from './sql-dialect.js';
+export { SQL_DIALECTS, dialectName } from './sql-dialect.js';
+export { DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_MS, formatSeconds, type SqlDatabase, type SqlReadOptions, type SqlRows, type SqlValue } from './sql-database.js';
+export { openSqlDatabase, parseSqlDatabaseUrl, type OpenSqlDatabaseOptions } from './open-sql-database.js';
+export { openSqliteDatabase, sqliteWorkerAvailable, type OpenSqliteDatabaseOptions } from './sqlite-database.js';
+export { openPostgresDatabase, redactPostgresUrl, type OpenPostgresDatabaseOptions } from './postgres-database.js';
+export type { SqlSchema, SqlTable, SqlColumn, SqlForeignKey, SqlDescriptions } from './sql-schema.js';
+export { introspectSchema, type IntrospectSchemaOptions } from './introspect-schema.js';
+export { renderSchema, renderTable } from './render-schema.js';
+export { selectTables, type SelectTablesOptions, type SelectedTables } from './select-tables.js';
+export { scanSql, type SqlScan, type SqlToken } from './scan-sql.js';
+export { validateSql, type SqlValidation } from './validate-sql.js';
+export { DENIED_FUNCTIONS, DENIED_FUNCTION_PREFIXES, isDeniedFunction } from './denied-functions.js';
+export { executeReadOnly, isRefusal, type ExecuteReadOnlyOptions, type ExecutedQuery } from './execute-read-only.js';
+export { extractSql } from './extract-sql.js';
+export { generateSql, sqlSystemPrompt, SQL_SYSTEM_PROMPT_START, type GenerateSqlOptions, type GeneratedSql } from './generate-sql.js';
+export { answerFromRows, ANSWER_SYSTEM_PROMPT_START, type AnswerFromRowsOptions } from './answer-from-rows.js';
+export { askSql, type AskSqlOptions, type SqlAnswer, type SqlFailure } from './ask-sql.js';
+export { sameResult, ordersRows } from './execution-accuracy.js';
+export { rowsToMarkdown, cellText } from './format-rows.js';
+export { createSqlQueryTool, type SqlQueryToolOptions, type SqlQueryArgs } from './sql-query-tool.js';

@@ -1,0 +1,87 @@
+/**
+ * Statements a model (or a prompt injection through it) might send, each of which must be refused before
+ * reaching the database. `dialects` limits one to where it is meaningful; the rest are tried on both.
+ */
+export interface HostileStatement {
+  name: string;
+  sql: string;
+  dialects?: Array<'sqlite' | 'postgres'>;
+}
+
+export const HOSTILE_STATEMENTS: HostileStatement[] = [
+  { name: 'DROP TABLE', sql: 'DROP TABLE turbines' },
+  { name: 'UPDATE', sql: "UPDATE turbines SET status = 'decommissioned'" },
+  { name: 'INSERT', sql: "INSERT INTO sites (id, name, country, capacity_mw, is_offshore) VALUES (99, 'x', 'y', 1, 0)" },
+  { name: 'DELETE', sql: 'DELETE FROM orders' },
+  { name: 'REPLACE INTO', sql: "REPLACE INTO parts VALUES (1, 'x', 'x', 'x', 1, 'x')", dialects: ['sqlite'] },
+  { name: 'TRUNCATE', sql: 'TRUNCATE inspections', dialects: ['postgres'] },
+  { name: 'ALTER TABLE', sql: 'ALTER TABLE sites ADD COLUMN owner TEXT' },
+  { name: 'CREATE TABLE AS', sql: 'CREATE TABLE stolen AS SELECT * FROM parts' },
+  { name: 'CREATE INDEX', sql: 'CREATE INDEX i ON parts(name)' },
+  { name: 'stacked: SELECT then DROP', sql: 'SELECT 1; DROP TABLE turbines' },
+  { name: 'stacked without spaces', sql: 'SELECT count(*) FROM sites;DELETE FROM sites;' },
+  { name: 'stacked after a string holding a semicolon', sql: "SELECT ';' AS s; DROP TABLE sites" },
+  { name: 'block comment hiding a write', sql: '/* harmless */ DROP TABLE turbines' },
+  { name: 'write after a block comment inside a select', sql: 'SELECT 1 /* ; */ ; DELETE FROM orders' },
+  { name: 'line comment then DELETE', sql: '-- just a comment\nDELETE FROM orders' },
+  { name: 'SELECT with a trailing line comment then DROP on the next line', sql: 'SELECT 1 -- fine\n; DROP TABLE sites' },
+  { name: 'nested comment trick', sql: 'SELECT 1 /* /* */ ; DROP TABLE sites; /* */' },
+  { name: 'CTE with DELETE … RETURNING', sql: 'WITH gone AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM gone' },
+  { name: 'CTE with UPDATE', sql: "WITH u AS (UPDATE turbines SET status = 'x' RETURNING id) SELECT * FROM u" },
+  { name: 'SELECT … INTO', sql: 'SELECT * INTO stolen FROM parts' },
+  { name: 'SELECT … FOR UPDATE', sql: 'SELECT * FROM parts FOR UPDATE', dialects: ['postgres'] },
+  { name: 'ATTACH DATABASE', sql: "ATTACH DATABASE '/tmp/lore-hostile.db' AS evil", dialects: ['sqlite'] },
+  { name: 'DETACH DATABASE', sql: 'DETACH DATABASE main', dialects: ['sqlite'] },
+  { name: 'PRAGMA writable_schema', sql: 'PRAGMA writable_schema = 1', dialects: ['sqlite'] },
+  { name: 'PRAGMA query_only off', sql: 'PRAGMA query_only = OFF', dialects: ['sqlite'] },
+  { name: 'PRAGMA journal_mode', sql: 'PRAGMA journal_mode = WAL', dialects: ['sqlite'] },
+  { name: 'VACUUM INTO', sql: "VACUUM INTO '/tmp/lore-copy.db'", dialects: ['sqlite'] },
+  { name: 'load_extension', sql: "SELECT load_extension('/tmp/evil.so')", dialects: ['sqlite'] },
+  { name: 'writefile', sql: "SELECT writefile('/tmp/x', 'y')", dialects: ['sqlite'] },
+  { name: 'readfile', sql: "SELECT readfile('/etc/passwd')", dialects: ['sqlite'] },
+  { name: 'fsdir table function', sql: "SELECT name FROM fsdir('/')", dialects: ['sqlite'] },
+  { name: 'sqlite_dbpage', sql: 'SELECT * FROM sqlite_dbpage', dialects: ['sqlite'] },
+  { name: 'pg_sleep', sql: 'SELECT pg_sleep(10)' },
+  { name: 'pg_sleep schema-qualified', sql: 'SELECT pg_catalog.pg_sleep(10)', dialects: ['postgres'] },
+  { name: 'pg_sleep quoted', sql: 'SELECT "pg_sleep"(10)', dialects: ['postgres'] },
+  { name: 'pg_sleep in a subquery', sql: 'SELECT name FROM sites WHERE id IN (SELECT 1 FROM pg_sleep(5))', dialects: ['postgres'] },
+  { name: 'COPY … TO PROGRAM', sql: "COPY sites TO PROGRAM 'rm -rf /tmp/x'", dialects: ['postgres'] },
+  { name: 'COPY (SELECT) TO file', sql: "COPY (SELECT * FROM parts) TO '/tmp/parts.csv'", dialects: ['postgres'] },
+  { name: 'pg_read_file', sql: "SELECT pg_read_file('/etc/passwd')", dialects: ['postgres'] },
+  { name: 'pg_ls_dir', sql: "SELECT * FROM pg_ls_dir('.')", dialects: ['postgres'] },
+  { name: 'lo_export', sql: "SELECT lo_export(1234, '/tmp/x')", dialects: ['postgres'] },
+  { name: 'lo_import', sql: "SELECT lo_import('/etc/passwd')", dialects: ['postgres'] },
+  { name: 'set_config', sql: "SELECT set_config('transaction_read_only', 'off', true)", dialects: ['postgres'] },
+  { name: 'SET', sql: 'SET default_transaction_read_only = off', dialects: ['postgres'] },
+  { name: 'nextval', sql: "SELECT nextval('order_numbers')", dialects: ['postgres'] },
+  { name: 'dblink', sql: "SELECT * FROM dblink('host=evil', 'select 1') AS t(x int)", dialects: ['postgres'] },
+  { name: 'query_to_xml running a DELETE', sql: "SELECT query_to_xml('DELETE FROM orders RETURNING id', true, true, '')", dialects: ['postgres'] },
+  { name: 'DO block', sql: "DO $$ BEGIN DELETE FROM orders; END $$", dialects: ['postgres'] },
+  { name: 'dollar-quoted stacked write', sql: "SELECT $$a$$; DROP TABLE sites", dialects: ['postgres'] },
+  { name: 'U& escaped function name', sql: 'SELECT U&"pg\\0073leep"(5)', dialects: ['postgres'] },
+  { name: 'CREATE FUNCTION', sql: "CREATE FUNCTION f() RETURNS int AS 'select 1' LANGUAGE sql", dialects: ['postgres'] },
+  { name: 'GRANT', sql: 'GRANT ALL ON sites TO public', dialects: ['postgres'] },
+  { name: 'BEGIN / COMMIT', sql: 'COMMIT', dialects: ['postgres'] },
+  { name: 'EXPLAIN ANALYZE of a write', sql: 'EXPLAIN ANALYZE DELETE FROM orders' },
+  { name: 'unterminated comment', sql: 'SELECT 1 /* DROP TABLE sites' },
+  { name: 'unterminated string', sql: "SELECT 'abc" },
+];
+
+/** Writes that the read-only connection itself must refuse, even when the validator is bypassed. */
+export const RAW_WRITES: HostileStatement[] = [
+  { name: 'DROP TABLE', sql: 'DROP TABLE turbines' },
+  { name: 'UPDATE', sql: "UPDATE turbines SET status = 'decommissioned'" },
+  { name: 'DELETE', sql: 'DELETE FROM orders' },
+  { name: 'INSERT', sql: "INSERT INTO technicians (id, name, team) VALUES (99, 'x', 'y')" },
+  { name: 'CREATE TABLE AS', sql: 'CREATE TABLE stolen AS SELECT * FROM parts' },
+  { name: 'DELETE … RETURNING', sql: 'DELETE FROM orders RETURNING id' },
+  { name: 'CTE with DELETE … RETURNING', sql: 'WITH gone AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM gone' },
+  { name: 'stacked', sql: 'SELECT 1; DROP TABLE turbines' },
+  { name: 'ATTACH', sql: "ATTACH DATABASE '/tmp/lore-raw-attach.db' AS evil", dialects: ['sqlite'] },
+  { name: 'PRAGMA writable_schema', sql: 'PRAGMA writable_schema = 1', dialects: ['sqlite'] },
+  { name: 'VACUUM', sql: 'VACUUM', dialects: ['sqlite'] },
+  { name: 'SELECT … INTO', sql: 'SELECT * INTO stolen FROM parts', dialects: ['postgres'] },
+  { name: 'query_to_xml running a DELETE', sql: "SELECT query_to_xml('DELETE FROM orders RETURNING id', true, true, '')", dialects: ['postgres'] },
+  { name: 'set_config leaving read-only', sql: "SELECT set_config('transaction_read_only', 'off', true), count(*) FROM sites", dialects: ['postgres'] },
+  { name: 'nextval', sql: "SELECT nextval('order_numbers')", dialects: ['postgres'] },
+];
