@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isLoreError } from '../spec/errors.js';
 import { evaluateRun, metricNames, percentile, writeTrecRun, type Qrels, type Run } from './metrics.js';
+import { parseTrecQrels, parseTrecRun } from './trec-files.js';
 
 function qrelsOf(entries: Record<string, Record<string, number>>): Qrels {
   return new Map(Object.entries(entries).map(([q, docs]) => [q, new Map(Object.entries(docs))]));
@@ -146,5 +147,72 @@ describe('writeTrecRun', () => {
   it('refuses fields with white space', () => {
     expect(() => writeTrecRun({ run: new Map(), tag: 'my run' })).toThrow(/white space/);
     expect(() => writeTrecRun({ run: new Map([['q 1', ['a']]]), tag: 't' })).toThrow(/white space/);
+  });
+});
+
+describe('reference numbers (pytrec_eval / trec_eval) for small run files', () => {
+  // pytrec_eval's own example and unit tests (its README and tests/pytrec_eval_tests.py):
+  // q1 → map 0.3333333333333333, ndcg 0.5; q2 → map 0.5833333333333333, ndcg 0.6934264036172708;
+  // ndcg_cut_1/2/3/1000 of q1 = 0, 0, 0.5, 0.5; moving the relevant document to rank 2 → ndcg 0.6309297535714575.
+  const qrels = parseTrecQrels(['q1 0 d1 0', 'q1 0 d2 1', 'q1 0 d3 0', 'q2 0 d2 1', 'q2 0 d3 1'].join('\n'));
+
+  it('matches pytrec_eval on its README example', () => {
+    const run = parseTrecRun(
+      ['q1 Q0 d1 1 1.0 x', 'q1 Q0 d2 2 0.0 x', 'q1 Q0 d3 3 1.5 x', 'q2 Q0 d1 1 1.5 x', 'q2 Q0 d2 2 0.2 x', 'q2 Q0 d3 3 0.5 x'].join('\n'),
+    );
+    const { perQuery } = evaluateRun({ run, qrels, ks: [1, 2, 3, 1000] });
+    const [q1, q2] = perQuery.map((q) => q.metrics);
+    expect(q1!.map).toBeCloseTo(0.3333333333333333, 15);
+    expect(q1!['ndcg@1000']).toBeCloseTo(0.5, 15);
+    expect([q1!['ndcg@1'], q1!['ndcg@2'], q1!['ndcg@3']]).toEqual([0, 0, 0.5]);
+    expect(q2!.map).toBeCloseTo(0.5833333333333333, 15);
+    expect(q2!['ndcg@1000']).toBeCloseTo(0.6934264036172708, 15);
+  });
+
+  it('matches pytrec_eval when the relevant document moves to rank 2', () => {
+    const run = parseTrecRun(['q1 Q0 d1 1 4.0 x', 'q1 Q0 d2 2 2.0 x', 'q1 Q0 d3 3 1.5 x'].join('\n'));
+    expect(evaluateRun({ run, qrels, ks: [1000] }).perQuery[0]!.metrics['ndcg@1000']).toBeCloseTo(0.6309297535714575, 15);
+  });
+
+  it('matches trec_eval -c on a graded run file with ties, an unretrieved query and an unjudged one', () => {
+    // Reference computed by an independent implementation of trec_eval's definitions (score descending,
+    // ties by docno descending, linear gains, log2 discount, P@k over k, MAP over all relevant documents;
+    // q3 has judgments and no results: zeros, kept in the means; q4 has results and no judgments: ignored).
+    const graded = parseTrecQrels(['q1 0 d1 3', 'q1 0 d2 2', 'q1 0 d3 0', 'q1 0 d4 1', 'q1 0 d9 1', 'q2 0 a 1', 'q2 0 b 1', 'q3 0 x 2'].join('\n'));
+    const run = parseTrecRun(
+      [
+        'q1 Q0 d3 1 2.5 r', // tie at 2.5 with d1: trec_eval puts d3 first (docno descending)
+        'q1 Q0 d1 2 2.5 r',
+        'q1 Q0 d5 3 1.75 r',
+        'q1 Q0 d2 4 1.5 r',
+        'q1 Q0 d4 5 0.25 r',
+        'q1 Q0 d6 6 0.1 r',
+        'q2 Q0 c 1 0.9 r',
+        'q2 Q0 b 2 0.8 r',
+        'q2 Q0 a 3 0.8 r',
+        'q4 Q0 z 1 1.0 r',
+      ].join('\n'),
+    );
+    const { perQuery, mean, queryCount } = evaluateRun({ run, qrels: graded, ks: [3, 5, 10] });
+    expect(queryCount).toBe(3);
+    const q1 = perQuery[0]!.metrics;
+    expect(q1['ndcg@3']).toBeCloseTo(0.39748952229168844, 14);
+    expect(q1['ndcg@5']).toBeCloseTo(0.6049058002960359, 14);
+    expect(q1['recall@5']).toBe(0.75);
+    expect(q1['p@5']).toBeCloseTo(0.6, 15);
+    expect(q1.map).toBeCloseTo(0.4, 15);
+    expect(q1['mrr@10']).toBe(0.5);
+    expect(perQuery[1]!.metrics['ndcg@10']).toBeCloseTo(0.6934264036172708, 14);
+    expect(mean['ndcg@3']).toBeCloseTo(0.36363864196965306, 14);
+    expect(mean['ndcg@10']).toBeCloseTo(0.4327774013044356, 14);
+    expect(mean['recall@3']).toBeCloseTo(0.4166666666666667, 14);
+    expect(mean['p@10']).toBeCloseTo(0.16666666666666666, 14);
+    expect(mean['mrr@10']).toBeCloseTo(0.3333333333333333, 14);
+    expect(mean.map).toBeCloseTo(0.3277777777777778, 14);
+  });
+
+  it('reads TREC files strictly', () => {
+    expect(() => parseTrecQrels('q1 0 d1')).toThrow(/4 fields/);
+    expect(() => parseTrecRun('q1 Q0 d1 1 high tag')).toThrow(/not a number/);
   });
 });

@@ -15,8 +15,12 @@ import { table } from '../format.js';
 import { chooseEmbedder } from './embedder-option.js';
 import { parseCount } from './parse-options.js';
 import { printJson } from './open-store.js';
+import { addRunOptions, checkRunOptions, finishRetrievalRun, type RunCliOptions } from './eval-run-options.js';
+import { registerEvalRag } from './eval-rag.js';
+import { registerEvalGenerate } from './eval-generate.js';
+import { registerEvalRuns } from './eval-runs.js';
 
-interface EvalRetrievalOptions {
+interface EvalRetrievalOptions extends RunCliOptions {
   collection?: string;
   mode: SearchMode;
   k: number;
@@ -36,9 +40,9 @@ function pipelineOption(value: string): PipelineSteps {
   }
 }
 
-export function registerEval(program: Command, _context: CommandContext): void {
-  const evalCommand = program.command('eval').description('measure retrieval quality on a test collection');
-  evalCommand
+export function registerEval(program: Command, context: CommandContext): void {
+  const evalCommand = program.command('eval').description('measure retrieval and answer quality; store, compare and report runs');
+  const retrieval = evalCommand
     .command('retrieval')
     .description('ingest a BEIR-layout test collection, run every judged query, print nDCG@10, Recall@10/100, MRR@10, MAP and latency')
     .argument('<dir>', 'folder with corpus.jsonl, queries.jsonl and qrels/test.tsv')
@@ -58,6 +62,7 @@ export function registerEval(program: Command, _context: CommandContext): void {
     )
     .action(async (dir: string, opts: EvalRetrievalOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
+      checkRunOptions(opts, RETRIEVAL_METRICS);
       const throwAway = opts.collection === undefined;
       const tmp = throwAway ? mkdtempSync(join(tmpdir(), 'lore-eval-')) : undefined;
       const store = new SqliteStore({ path: tmp ? join(tmp, 'eval.db') : resolveDbPath(global) });
@@ -84,12 +89,17 @@ export function registerEval(program: Command, _context: CommandContext): void {
         if (opts.runfile) writeFileSync(opts.runfile, writeTrecRun({ run: result.run, tag: `lore-${result.mode}`, order: 'given' }));
         if (global.json) printJson(toJson(result));
         else printEvaluation(result, dir);
+        finishRetrievalRun({ command, context, result, dir, opts, store: throwAway ? undefined : store });
       } finally {
         bar.done();
         store.close();
         if (tmp) rmSync(tmp, { recursive: true, force: true });
       }
     });
+  addRunOptions(retrieval);
+  registerEvalRag(evalCommand, context);
+  registerEvalGenerate(evalCommand, context);
+  registerEvalRuns(evalCommand, context);
 }
 
 function toJson(r: RetrievalEvaluation) {

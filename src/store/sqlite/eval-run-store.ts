@@ -1,0 +1,113 @@
+import type Database from 'better-sqlite3';
+import { LoreError } from '../../spec/errors.js';
+import type { EvalItem, EvalKind, EvalRun, EvalRunStore, MetricSummary, StoredEvalRun } from '../../spec/eval-runs.js';
+
+interface RunRow {
+  id: string;
+  kind: EvalKind;
+  name: string | null;
+  dataset: string;
+  dataset_hash: string;
+  config: string;
+  metrics: string;
+  notes: string;
+  created_at: string;
+  item_count: number;
+}
+
+interface ItemRow {
+  item_id: string;
+  input: string;
+  output: string;
+  scores: string;
+  error: string | null;
+}
+
+const RUN_COLUMNS = `r.*, (SELECT count(*) FROM eval_items i WHERE i.run_id = r.id) AS item_count`;
+
+function toRun(row: RunRow): EvalRun {
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    dataset: row.dataset,
+    datasetHash: row.dataset_hash,
+    config: JSON.parse(row.config) as Record<string, unknown>,
+    metrics: JSON.parse(row.metrics) as Record<string, MetricSummary>,
+    notes: JSON.parse(row.notes) as string[],
+    createdAt: row.created_at,
+    itemCount: row.item_count,
+  };
+}
+
+function toItem(row: ItemRow): EvalItem {
+  const { position: _position, ...output } = JSON.parse(row.output) as Record<string, unknown>;
+  return {
+    itemId: row.item_id,
+    input: row.input,
+    output,
+    scores: JSON.parse(row.scores) as Record<string, number | null>,
+    error: row.error,
+  };
+}
+
+const LATEST = /^latest(?:~(\d+))?$/;
+
+/** Evaluation runs in a Lore SQLite file (schema v6), sharing the store's connection. */
+export function createSqliteEvalRunStore(db: Database.Database): EvalRunStore {
+  const items = (runId: string) =>
+    // eval_items has no row order (WITHOUT ROWID): the test set's order travels as output.position.
+    db
+      .prepare<[string], ItemRow>("SELECT item_id, input, output, scores, error FROM eval_items WHERE run_id = ? ORDER BY json_extract(output, '$.position'), item_id")
+      .all(runId)
+      .map(toItem);
+  const byKind = (kind: EvalKind | undefined) => (kind ? ` WHERE r.kind = '${kind === 'rag' ? 'rag' : 'retrieval'}'` : '');
+  const notFound = (ref: string) =>
+    new LoreError({ code: 'NOT_FOUND', message: `No evaluation run "${ref}"`, hint: 'list runs with `lore eval runs`; a run is named by its id, a unique prefix of it, its --name, or latest / latest~1', subject: ref });
+
+  return {
+    saveRun({ run, items: list }) {
+      db.transaction(() => {
+        db.prepare('INSERT INTO eval_runs (id, kind, name, dataset, dataset_hash, config, metrics, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+          run.id,
+          run.kind,
+          run.name,
+          run.dataset,
+          run.datasetHash,
+          JSON.stringify(run.config),
+          JSON.stringify(run.metrics),
+          JSON.stringify(run.notes),
+          run.createdAt,
+        );
+        const insert = db.prepare('INSERT INTO eval_items (run_id, item_id, input, output, scores, error) VALUES (?, ?, ?, ?, ?, ?)');
+        list.forEach((item, position) => insert.run(run.id, item.itemId, item.input, JSON.stringify({ ...item.output, position }), JSON.stringify(item.scores), item.error));
+      })();
+    },
+    listRuns(options = {}) {
+      const limit = options.limit && options.limit > 0 ? ` LIMIT ${Math.floor(options.limit)}` : '';
+      return db.prepare<[], RunRow>(`SELECT ${RUN_COLUMNS} FROM eval_runs r${byKind(options.kind)} ORDER BY r.created_at DESC, r.rowid DESC${limit}`).all().map(toRun);
+    },
+    getRun(ref, options = {}) {
+      const wanted = ref.trim();
+      const kindFilter = byKind(options.kind);
+      const all = () => db.prepare<[], RunRow>(`SELECT ${RUN_COLUMNS} FROM eval_runs r${kindFilter} ORDER BY r.created_at DESC, r.rowid DESC`).all();
+      let row: RunRow | undefined;
+      const latest = LATEST.exec(wanted);
+      if (latest) row = all()[Number(latest[1] ?? 0)];
+      else {
+        const rows = all();
+        row = rows.find((r) => r.id === wanted) ?? rows.find((r) => r.name === wanted);
+        if (!row) {
+          const prefixed = rows.filter((r) => r.id.startsWith(wanted) || r.id.split('-').slice(1).join('-').startsWith(wanted));
+          if (prefixed.length > 1) {
+            throw new LoreError({ code: 'INVALID_ARGUMENT', message: `"${ref}" names ${prefixed.length} runs: ${prefixed.slice(0, 5).map((r) => r.id).join(', ')}`, hint: 'give more of the id', subject: ref });
+          }
+          row = wanted.length >= 3 ? prefixed[0] : undefined;
+        }
+      }
+      if (!row) throw notFound(ref);
+      return { run: toRun(row), items: items(row.id) };
+    },
+    deleteRun: (id) => db.prepare('DELETE FROM eval_runs WHERE id = ?').run(id).changes > 0,
+  };
+}
