@@ -44,3 +44,15 @@ export { DEFAULT_SPLIT_OPTIONS } from './ingest/split/split-options.js';
 export * from './agent/index.js';
 // Text-to-SQL: read-only SQLite/PostgreSQL connections, schema introspection, validation, `askSql`, the SQL agent tool.
 export * from './sql/index.js';
+// Retrieval steps: the pipeline (rerank → context → compress) and the query side (multi-query, HyDE, routing).
+export { retrieve, type RetrieveOptions, type RetrieveResult, type PipelineSteps, type RerankChoice, type ContextStep, type CompressStep } from './retrieve/pipeline.js';
+export { parsePipeline, formatPipeline } from './retrieve/pipeline-spec.js';
+export { expandContext, CONTEXT_MODES, type ContextMode } from './retrieve/expand-context.js';
+export { compressContext } from './retrieve/compress-context.js';
+export { isContextHit, toContextHit, type ContextHit } from './retrieve/context-hit.js';
+export { createMmrReranker } from './retrieve/rerank/mmr.js';
+export { createEmbeddingReranker } from './retrieve/rerank/embedding-rerank.js';
+export { applyRerankScores, applyRerankOrder, type Reranker } from './retrieve/rerank/reranker.js';
+export * from './retrieve/query/index.js';
+export { verifyAnswer } from './rag/verify-citations.js';
+export type { Verification } from './rag/verification.js';

@@ -2,7 +2,7 @@ import { answerExtractively, answerWithModel, type Answer, type ChatMessage, typ
 import { notFound } from './http-error.js';
 import type { ConfiguredModel } from './model-registry.js';
 import type { Principal } from './principal.js';
-import { scopedSearch } from './scoped-search.js';
+import { scopedSearch, type ScopedSearchOptions } from './scoped-search.js';
 import type { ServerContext } from './server-context.js';
 
 export interface AnswerQuestionOptions {
@@ -15,6 +15,8 @@ export interface AnswerQuestionOptions {
   /** Writes the answer; none: an extractive answer, as `lore ask` gives without a model. */
   model?: ConfiguredModel;
   history?: ChatMessage[];
+  /** Retrieval steps (rerank, context, compress, multi-query, HyDE); model-driven ones use the answer model. */
+  steps?: ScopedSearchOptions['steps'];
   onHits?: (hits: SearchHit[]) => void;
   onText?: (delta: string) => void;
   signal?: AbortSignal;
@@ -22,7 +24,17 @@ export interface AnswerQuestionOptions {
 
 /** Retrieval over what the caller may see, then an answer with citations: written by a model, or quoted. */
 export async function answerQuestion(o: AnswerQuestionOptions): Promise<{ answer: Answer; hits: SearchHit[] }> {
-  const { hits } = await scopedSearch({ app: o.app, principal: o.principal, query: o.question, collection: o.collection, mode: o.mode, k: o.k, signal: o.signal });
+  const { hits } = await scopedSearch({
+    app: o.app,
+    principal: o.principal,
+    query: o.question,
+    collection: o.collection,
+    mode: o.mode,
+    k: o.k,
+    steps: o.steps,
+    model: o.model?.model ?? o.app.models.answerModel?.model,
+    signal: o.signal,
+  });
   o.onHits?.(hits);
   if (o.model && hits.length > 0) {
     const answer = await answerWithModel({ question: o.question, hits, model: o.model.model, history: o.history, onText: o.onText, signal: o.signal });

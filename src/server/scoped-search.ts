@@ -1,4 +1,7 @@
-import { searchWithNotes, type SearchFilter, type SearchHit, type SearchMode } from '../index.js';
+import { createLlmReranker, retrieve, type LanguageModel, type SearchFilter, type SearchHit, type SearchMode } from '../index.js';
+import type { z } from 'zod';
+import type { RetrievalSteps } from './schemas/api-schemas.js';
+import { badRequest } from './http-error.js';
 import { notFound } from './http-error.js';
 import { requireVisible, searchScope, type Principal } from './principal.js';
 import type { ServerContext } from './server-context.js';
@@ -12,6 +15,10 @@ export interface ScopedSearchOptions {
   k: number;
   filter?: Omit<SearchFilter, 'collection'>;
   expand?: boolean;
+  /** Rerank, context, compression and query-side steps (see `retrieve`). */
+  steps?: z.infer<typeof RetrievalSteps>;
+  /** Writes rephrasings, hypothetical passages and rerank grades when a step asks for them. */
+  model?: LanguageModel;
   signal?: AbortSignal;
 }
 
@@ -38,8 +45,16 @@ export async function scopedSearch(o: ScopedSearchOptions): Promise<ScopedSearch
   const started = performance.now();
   if (o.collection !== undefined) requireCollection(o.app, o.principal, o.collection);
   const scope = searchScope(o.principal, o.collection);
+  const steps = o.steps ?? {};
+  if ((steps.rerank === 'llm' || steps.multiQuery || steps.hyde) && !o.model) {
+    throw badRequest('rerank "llm", multiQuery and hyde need a model: start the server with --model, or name one');
+  }
   const run = (collection: string | undefined) =>
-    searchWithNotes({
+    retrieve({
+      rerank: steps.rerank === 'llm' ? createLlmReranker({ model: o.model! }) : steps.rerank,
+      context: steps.context ? { mode: steps.context } : undefined,
+      compress: steps.compress ? { maxTokens: steps.compress } : undefined,
+      transforms: o.model && (steps.multiQuery || steps.hyde) ? { model: o.model, multiQuery: steps.multiQuery, hyde: steps.hyde } : undefined,
       store: o.app.store,
       query: o.query,
       k: o.k,

@@ -44,7 +44,7 @@ export const askRoutes: RouteSpec[] = [
       if (body.collection !== undefined) requireCollection(app, principal, body.collection);
       const model = chooseModel(app, body.model);
       const format = chooseStreamFormat(req, url.searchParams);
-      const ask = { app, principal, question: body.question, collection: body.collection, mode: body.mode, k: body.k, model, signal };
+      const ask = { app, principal, question: body.question, collection: body.collection, mode: body.mode, k: body.k, model, steps: body.steps, signal };
       if (format === 'json') return { body: await app.queue.run(() => answerQuestion(ask), { signal }) };
       // The slot is taken before the stream starts, so a full queue is still a plain 503.
       await app.queue.run(async () => {

@@ -25,7 +25,9 @@ export const searchRoutes: RouteSpec[] = [
       const results = await app.queue.run(async () => {
         const out = [];
         for (const mode of modes) {
-          out.push(await scopedSearch({ app, principal, query: body.query, collection: body.collection, mode, k: body.k, filter: body.filter, expand: body.expand, signal }));
+          out.push(
+            await scopedSearch({ app, principal, query: body.query, collection: body.collection, mode, k: body.k, filter: body.filter, expand: body.expand, steps: body.steps, model: app.models.answerModel?.model, signal }),
+          );
         }
         return out;
       }, { signal });

@@ -114,6 +114,16 @@ export const SearchFilterBody = z.object({
   metadata: Metadata.optional(),
 });
 
+export const RetrievalSteps = z
+  .object({
+    rerank: z.enum(['none', 'mmr', 'embedding', 'llm']).optional().meta({ description: 'Rerank the candidates: mmr (diversity), embedding, llm (the answer model grades them)' }),
+    context: z.enum(['window', 'parent']).optional().meta({ description: 'Hand back neighbouring chunks (window) or the enclosing section (parent)' }),
+    compress: z.number().int().min(50).max(8000).optional().meta({ description: 'Keep only the sentences bearing on the query, within this many tokens in all' }),
+    multiQuery: z.number().int().min(1).max(8).optional().meta({ description: 'Also search this many rephrasings written by the answer model, fused' }),
+    hyde: z.boolean().optional().meta({ description: 'Also search with a hypothetical answer written by the answer model' }),
+  })
+  .meta({ description: 'Retrieval steps after (and before) search; each off unless given. llm, multiQuery and hyde need a model.' });
+
 export const SearchBody = z.object({
   query: z.string().trim().min(1).max(2000),
   collection: CollectionName.optional().meta({ description: "Default: every collection the caller may see" }),
@@ -122,6 +132,7 @@ export const SearchBody = z.object({
   k: z.number().int().min(1).max(100).default(10),
   filter: SearchFilterBody.optional(),
   expand: z.boolean().optional().meta({ description: 'RM3 query expansion on the keyword side (default: on in hybrid mode only)' }),
+  steps: RetrievalSteps.optional(),
 });
 
 export const SearchHit = z.looseObject({
@@ -184,6 +195,7 @@ export const AskBody = z.object({
   mode: SEARCH_MODE.default('hybrid'),
   k: z.number().int().min(1).max(50).default(8),
   model: z.string().max(500).optional().meta({ description: '"extractive", or a model the server was started with (default: its answer model)' }),
+  steps: RetrievalSteps.optional(),
 });
 
 export const AskResponse = z.object({ answer: Answer, hits: z.array(SearchHit) });
