@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../models/test-support/fake-openai-server.js';
 import { runCli } from './test-support/run-cli.js';
@@ -24,6 +25,17 @@ describe('lore agent (against a scripted server speaking the OpenAI protocol)', 
         'fetch-allowed': { replies: [{ toolCalls: [{ name: 'fetch', arguments: '{"url":"http://169.254.169.254/latest/meta-data/"}' }] }, 'Refused, as it should be.'] },
         forever: { replies: [{ toolCalls: [{ name: 'calculator', arguments: '{"expression":"1+1"}' }] }] },
         searcher: { replies: [{ toolCalls: [{ name: 'search', arguments: '{"query":"gearbox oil","k":2}' }] }, 'Every 18 months [1].'] },
+        'sql-count': {
+          replies: [
+            {
+              toolCalls: [
+                { name: 'sql_query', arguments: JSON.stringify({ sql: "SELECT COUNT(*) AS n FROM turbines WHERE status = 'maintenance'" }) },
+                { name: 'sql_query', arguments: JSON.stringify({ sql: 'DROP TABLE turbines' }) },
+              ],
+            },
+            'Two turbines are under maintenance.',
+          ],
+        },
         'mcp-add': { replies: [{ toolCalls: [{ name: 'tiny__add', arguments: '{"a":40,"b":2}' }] }, '42'] },
       },
     });
@@ -71,6 +83,21 @@ describe('lore agent (against a scripted server speaking the OpenAI protocol)', 
     expect(looped.code).toBe(1);
     expect(looped.stdout).toBe('');
     expect(looped.stderr).toMatch(/Stopped: max steps after 2 steps\.[\s\S]*step budget/);
+  });
+
+  it('queries a SQL database read-only with --sql', async () => {
+    const file = join(dir, 'fleet.db');
+    const fleet = new Database(file);
+    fleet.exec("CREATE TABLE turbines (id INTEGER PRIMARY KEY, farm TEXT, status TEXT); INSERT INTO turbines (farm, status) VALUES ('North', 'running'), ('North', 'maintenance'), ('South', 'maintenance')");
+    fleet.close();
+    const r = await runCli(['agent', 'How many turbines are under maintenance?', '--tools', 'calculator', '--sql', `sqlite:${file}`, '--model', spec('sql-count')], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/← sql_query: 1 row \| n \|[\s\S]*2/);
+    expect(r.stderr).toMatch(/✗ sql_query \[error\]: Error: .*(DROP|read-only|SELECT)/i);
+    expect(r.stdout).toBe('Two turbines are under maintenance.\n');
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare('SELECT COUNT(*) AS n FROM turbines').get()).toEqual({ n: 3 });
+    check.close();
   });
 
   it('uses the tools of MCP servers from a configuration file', async () => {

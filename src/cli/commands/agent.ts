@@ -10,6 +10,8 @@ import { createFetchTool } from '../../agent/tools/fetch-tool.js';
 import { createFileReadTool } from '../../agent/tools/file-read-tool.js';
 import { createSearchTool } from '../../agent/tools/search-tool.js';
 import { connectMcpServers } from '../../agent/mcp/connect-mcp.js';
+import { openSqlDatabase } from '../../sql/open-sql-database.js';
+import { createSqlQueryTool } from '../../sql/sql-query-tool.js';
 import { loadMcpConfig } from '../../agent/mcp/mcp-config.js';
 import { resolveLanguageModel } from '../../models/resolve-model.js';
 import { LoreError } from '../../spec/errors.js';
@@ -30,6 +32,7 @@ type AgentToolName = (typeof AGENT_TOOL_NAMES)[number];
 interface AgentCliOptions extends GgufCliOptions {
   tools?: AgentToolName[];
   mcp?: string[];
+  sql?: string[];
   model?: string;
   allow: string[];
   maxSteps: number;
@@ -113,6 +116,7 @@ export function registerAgent(program: Command, context: CommandContext): void {
     .argument('<task>', 'what to do, in words')
     .option('--tools <list>', `built-in tools, comma-separated: ${AGENT_TOOL_NAMES.join(', ')} (default: search,calculator)`, toolList)
     .option('--mcp <config.json>', 'also use the tools of the MCP servers in this file ({"mcpServers": {…}}, as Claude Desktop writes it); repeatable', repeatable)
+    .option('--sql <database>', 'also query this SQL database, read-only: sqlite:PATH or postgres://user@host/name (repeatable)', repeatable)
     .option('--model <spec>', 'the language model: ollama:MODEL, openai:MODEL, anthropic:MODEL, openai-compatible:URL#MODEL, gguf:PATH (default: $LORE_MODEL)')
     .option('--allow <list>', 'run tools of these risk levels (network, write) or names without asking', list, [])
     .option('--max-steps <n>', 'model calls at most', positiveInt, 10)
@@ -134,6 +138,7 @@ export function registerAgent(program: Command, context: CommandContext): void {
         '  lore agent "What is the gearbox oil change interval in hours, at 3000 h per year?" --model ollama:qwen2.5:7b',
         '  lore agent "Summarise https://example.com" --tools fetch --allow network --model openai:gpt-4o-mini',
         '  lore agent "Which files mention TODO?" --tools files,code --root ./src --model anthropic:claude-sonnet-4-5',
+        '  lore agent "Which wind farm had the most downtime, and what do the manuals say about it?" --sql sqlite:fleet.db --model ollama:qwen2.5:7b',
       ].join('\n'),
     )
     .action(async (task: string, opts: AgentCliOptions, cmd: Command) => {
@@ -167,6 +172,11 @@ export function registerAgent(program: Command, context: CommandContext): void {
         if (names.has('fetch')) tools.push(createFetchTool());
         if (names.has('files')) tools.push(createFileReadTool({ roots: opts.root.length ? opts.root : [process.cwd()] }));
         if (names.has('code')) tools.push(createCodeTool());
+        for (const [i, url] of (opts.sql ?? []).entries()) {
+          const db = await openSqlDatabase({ url });
+          cleanups.push(() => db.close());
+          tools.push(await createSqlQueryTool({ db, name: i === 0 ? 'sql_query' : `sql_query_${i + 1}` }));
+        }
         for (const file of opts.mcp ?? []) {
           const mcp = await connectMcpServers({ config: loadMcpConfig({ path: file }) });
           cleanups.push(() => mcp.close());
