@@ -40,6 +40,9 @@ export { chatTurn, type ChatTurnOptions, type ChatTurnResult, type ChatMemoryOpt
 export { createSqliteSessionStore } from './store/sqlite/session-store.js';
 export { createSqliteApiKeyStore, hashApiKey } from './store/sqlite/api-key-store.js';
 export { DEFAULT_SPLIT_OPTIONS } from './ingest/split/split-options.js';
+// Tracing: OpenTelemetry spans of every step, stored in the database and sent over OTLP (`startTracing`).
+export * from './trace/index.js';
+export { withTracing, type TracingOptions } from './models/middleware/with-tracing.js';
 // Agents: the tool-calling loop, built-in tools, MCP client and Lore's MCP server.
 export * from './agent/index.js';
 // Text-to-SQL: read-only SQLite/PostgreSQL connections, schema introspection, validation, `askSql`, the SQL agent tool.

@@ -15,6 +15,8 @@ import { registerAsk } from './commands/ask.js';
 import { registerChat } from './commands/chat.js';
 import { registerServe } from './commands/serve.js';
 import { registerKeys } from './commands/keys.js';
+import { registerTrace, registerTraces } from './commands/traces.js';
+import { beginCommandTrace, endCommandTrace } from './command-tracing.js';
 import { registerSql } from './commands/sql.js';
 import { registerGuard } from './commands/guard.js';
 import { registerRedteam } from './commands/redteam.js';
@@ -43,12 +45,16 @@ export function buildProgram(context: CommandContext): Command {
     .version('0.1.0', '-v, --version')
     .addOption(new Option('--db <path>', 'database file (default: $LORE_DB or ./.lore/lore.db)'))
     .option('--json', 'print machine-readable JSON on stdout')
+    .option('--no-trace', 'record no trace of this command (default: ask, chat, ingest, search and serve are traced; LORE_TRACE=0/1)')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   for (const register of [registerIngest, registerSearch, registerAsk, registerChat, registerCollections, registerDocs, registerRm, registerStats, registerReindex, registerEval, registerModels, registerServe, registerKeys, registerAgent, registerMcp]) {
     register(program, context);
   }
+  registerTraces(program, context);
+  registerTrace(program, context);
+  program.hook('preAction', (_program, actionCommand) => beginCommandTrace(actionCommand));
   registerSql(program, context);
   registerGuard(program, context);
   registerRedteam(program, context);
@@ -63,8 +69,10 @@ export async function main(argv: string[]): Promise<number> {
   const wantsJson = argv.includes('--json');
   try {
     await program.parseAsync(argv, { from: 'user' });
+    await endCommandTrace({ exitCode: context.exitCode });
     return context.exitCode;
   } catch (error) {
+    await endCommandTrace({ error });
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;

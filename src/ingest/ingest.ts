@@ -12,6 +12,9 @@ import { DEFAULT_SPLIT_OPTIONS } from './split/split-options.js';
 import { embedChunks, type EmbedProgress } from './embed-chunks.js';
 import type { EmbeddingModel } from '../spec/models.js';
 import { flagDocumentChunks } from '../guard/flag-chunks.js';
+import { GEN_AI, LORE } from '../trace/attributes.js';
+import { traceEmbedder } from '../trace/traced-embedder.js';
+import { withSpan } from '../trace/with-span.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024;
 export const DEFAULT_COLLECTION = 'default';
@@ -85,7 +88,15 @@ type FileOutcome =
  * Each document is written in one transaction, so a killed run leaves every document either fully old or
  * fully new, and the next run (which skips unchanged files by content hash) finishes the work.
  */
-export async function ingest(options: IngestOptions): Promise<IngestReport> {
+export function ingest(options: IngestOptions): Promise<IngestReport> {
+  return withSpan('ingest', { [LORE.collection]: options.collection ?? DEFAULT_COLLECTION }, async (span) => {
+    const report = await ingestFiles(options);
+    span.setAttributes({ 'lore.files': report.filesTotal, 'lore.added': report.added, 'lore.updated': report.updated, 'lore.failed': report.failed, [LORE.chunks]: report.chunks });
+    return report;
+  });
+}
+
+async function ingestFiles(options: IngestOptions): Promise<IngestReport> {
   const started = performance.now();
   const collection = options.collection ?? DEFAULT_COLLECTION;
   const chunkSize = options.chunkSize ?? DEFAULT_SPLIT_OPTIONS.chunkSize;
@@ -145,7 +156,11 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       if (options.signal?.aborted) throw new LoreError({ code: 'ABORTED', message: 'Ingestion was cancelled' });
       const source = files[next++]!;
       try {
-        const outcome = await ingestFile({ ...options, source, collection, chunkSize, overlap, settingsKey, pool });
+        const outcome = await withSpan('ingest.file', { [LORE.source]: source }, async (span) => {
+          const o = await ingestFile({ ...options, source, collection, chunkSize, overlap, settingsKey, pool });
+          span.setAttribute(LORE.outcome, o.kind === 'unchanged' ? 'unchanged' : o.updated ? 'updated' : 'added');
+          return o;
+        });
         if (outcome.kind === 'unchanged') report.unchanged++;
         else {
           if (outcome.updated) report.updated++;
@@ -167,7 +182,10 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
 
   if (options.prune) report.pruned = prune({ store: options.store, collection, roots, seen });
   if (options.embedder) {
-    const embedding = await embedChunks({ store: options.store, collection, embedder: options.embedder, onProgress: options.onEmbedProgress, signal: options.signal });
+    const embedder = traceEmbedder(options.embedder);
+    const embedding = await withSpan('ingest.embed', { [GEN_AI.requestModel]: embedder.id }, () =>
+      embedChunks({ store: options.store, collection, embedder, onProgress: options.onEmbedProgress, signal: options.signal }),
+    );
     report.embedding = { ...embedding, embedder: options.embedder.id };
   }
   report.durationMs = Math.round(performance.now() - started);
@@ -199,13 +217,21 @@ async function ingestFile(o: IngestFileOptions): Promise<FileOutcome> {
   if (existing && existing.contentHash === contentHash && existing.metadata['ingestKey'] === o.settingsKey) {
     return { kind: 'unchanged' };
   }
-  const doc = await loadDocument({ source: o.source, bytes, options: o.loaderOptions });
-  const chunks = await buildChunks({ doc, chunkSize: o.chunkSize, overlap: o.overlap, pool: o.pool });
+  const doc = await withSpan('ingest.load', { [LORE.bytes]: bytes.byteLength }, async (span) => {
+    const loaded = await loadDocument({ source: o.source, bytes, options: o.loaderOptions });
+    span.setAttributes({ 'lore.mime_type': loaded.mimeType, 'lore.characters': loaded.text.length });
+    return loaded;
+  });
+  const chunks = await withSpan('ingest.split', { 'lore.chunk_size': o.chunkSize }, async (span) => {
+    const built = await buildChunks({ doc, chunkSize: o.chunkSize, overlap: o.overlap, pool: o.pool });
+    span.setAttribute(LORE.chunks, built.length);
+    return built;
+  });
   if (chunks.length === 0) {
     throw new LoreError({ code: 'EMPTY_FILE', message: `${o.source} has no text to index`, hint: 'check that the file is not empty or image-only', subject: o.source });
   }
   const guard = o.guard === false ? undefined : flagDocumentChunks({ doc, bytes, chunks });
-  o.store.putDocument({
+  withSpan('ingest.write', { [LORE.chunks]: chunks.length }, () => o.store.putDocument({
     collection: o.collection,
     source: o.source,
     mimeType: doc.mimeType,
@@ -215,7 +241,7 @@ async function ingestFile(o: IngestFileOptions): Promise<FileOutcome> {
     bytes: bytes.byteLength,
     metadata: { ...doc.metadata, ingestKey: o.settingsKey, ...(guard && guard.documentFlags.length > 0 ? { guard: guard.documentFlags } : {}) },
     chunks,
-  });
+  }));
   return { kind: 'written', updated: existing !== undefined, chunks: chunks.length, bytes: bytes.byteLength, warnings: [...doc.warnings, ...(guard?.warnings ?? [])], flagged: guard?.flaggedChunks ?? 0 };
 }
 

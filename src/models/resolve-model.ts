@@ -9,6 +9,7 @@ import { createOpenAICompatibleModel } from './providers/openai-compatible.js';
 import { createAnthropicModel } from './providers/anthropic.js';
 import { withUsage, type CallRecord } from './middleware/with-usage.js';
 import { withCache } from './middleware/with-cache.js';
+import { withTracing } from './middleware/with-tracing.js';
 import { DEFAULT_PRICES, type PriceTable } from './cost/price-table.js';
 
 export interface ResolveModelOptions {
@@ -49,9 +50,11 @@ export function resolveLanguageModel(options: ResolveModelOptions): LanguageMode
     localUsdPerHour: options.localUsdPerHour,
     onCall: (record) => options.onCall?.(record),
   });
+  // A span per attempt (GenAI attributes, tokens, cost), timed like usage: the call itself, not its queue.
+  const traced = withTracing(counted, { system: providerSystem(options.spec), prices: options.prices ?? DEFAULT_PRICES, localUsdPerHour: options.localUsdPerHour });
   // A GGUF model runs one request at a time on its context anyway; a queue of 1 keeps waiting calls cancellable.
   const limit = options.concurrency ?? (provider.id.startsWith('gguf:') ? 1 : local ? 2 : 8);
-  const model = withRetry(withConcurrency(counted, { limit }));
+  const model = withRetry(withConcurrency(traced, { limit }));
   return options.cacheDir ? withCache(model, { dir: options.cacheDir }) : model;
 }
 
@@ -90,6 +93,12 @@ function resolveProvider(options: ResolveModelOptions): LanguageModel {
     default:
       throw fail('use openai:MODEL, anthropic:MODEL, ollama:MODEL, openai-compatible:URL#MODEL or gguf:PATH');
   }
+}
+
+/** `gen_ai.system` of a spec: the provider a person named (an OpenAI-compatible server is not OpenAI). */
+function providerSystem(spec: string): string {
+  const provider = spec.trim().split(':', 1)[0] ?? '';
+  return provider === 'gguf' ? 'llama_cpp' : provider.replace(/-/g, '_') || 'unknown';
 }
 
 /** `~/models/x.gguf` as shells write it; other paths as given (relative to the working directory). */

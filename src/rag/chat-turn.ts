@@ -10,6 +10,9 @@ import { bufferMemory } from './memory/buffer-memory.js';
 import { condenseQuestion, type CondensedQuestion } from './memory/condense-question.js';
 import { recallMemory } from './memory/recall-memory.js';
 import { summarizeTurns } from './memory/summary-memory.js';
+import { GEN_AI, LORE } from '../trace/attributes.js';
+import { recordContent } from '../trace/record-content.js';
+import { withSpan } from '../trace/with-span.js';
 
 export interface ChatMemoryOptions {
   /** Token budget for recent turns sent verbatim (default 1500). */
@@ -50,13 +53,26 @@ export interface ChatTurnResult {
  * turns, recalled relevant exchanges, recent turns verbatim), and store both turns. The turns are written
  * only once the answer is complete, so an interrupted turn leaves the session as it was.
  */
-export async function chatTurn(options: ChatTurnOptions): Promise<ChatTurnResult> {
+export function chatTurn(options: ChatTurnOptions): Promise<ChatTurnResult> {
+  const attributes = { [GEN_AI.conversationId]: options.sessionId, ...(options.filter?.collection ? { [LORE.collection]: options.filter.collection } : {}) };
+  return withSpan('rag.chat_turn', attributes, async (span) => {
+    recordContent(span, LORE.question, options.question);
+    const result = await answerTurn(options);
+    span.setAttribute('lore.condensed', result.condensed.method);
+    recordContent(span, 'lore.standalone_question', result.condensed.standalone);
+    return result;
+  });
+}
+
+async function answerTurn(options: ChatTurnOptions): Promise<ChatTurnResult> {
   const session = options.sessions.getSession(options.sessionId) ?? options.sessions.createSession({ id: options.sessionId });
   const history = options.sessions.turns(session.id);
   const condensed =
     options.condense === false
       ? { standalone: options.question.trim(), method: 'unchanged' as const }
-      : await condenseQuestion({ question: options.question, history, model: options.model, signal: options.signal });
+      : await withSpan('rag.condense', { 'lore.history_turns': history.length }, () =>
+          condenseQuestion({ question: options.question, history, model: options.model, signal: options.signal }),
+        );
   const hits = await search({
     store: options.store,
     query: condensed.standalone,

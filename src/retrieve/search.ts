@@ -2,6 +2,9 @@ import { LoreError } from '../spec/errors.js';
 import type { EmbeddingModel } from '../spec/models.js';
 import type { Bm25Params, SearchFilter, SearchHit, Store } from '../spec/store.js';
 import { supportsText } from '../text/language.js';
+import { GEN_AI, LORE } from '../trace/attributes.js';
+import { recordContent } from '../trace/record-content.js';
+import { withSpan } from '../trace/with-span.js';
 import { fuseRankings, type FusionOptions } from './fuse.js';
 import { keywordSearch, type FeedbackOptions } from './keyword-search.js';
 
@@ -43,12 +46,24 @@ export async function search(options: SearchOptions): Promise<SearchHit[]> {
   return (await searchWithNotes(options)).hits;
 }
 
-export async function searchWithNotes(options: SearchOptions): Promise<SearchResult> {
+export function searchWithNotes(options: SearchOptions): Promise<SearchResult> {
+  const attributes = { [LORE.mode]: options.mode ?? 'hybrid', [LORE.k]: options.k ?? 10, ...(options.filter?.collection ? { [LORE.collection]: options.filter.collection } : {}) };
+  return withSpan('retrieve.search', attributes, async (span) => {
+    recordContent(span, GEN_AI.retrievalQueryText, options.query);
+    const result = await searchSides(options);
+    span.setAttribute(LORE.hits, result.hits.length);
+    if (result.notes.length) span.setAttribute(LORE.notes, result.notes);
+    recordContent(span, GEN_AI.retrievalDocuments, () => result.hits.map((h) => ({ id: h.chunkId, source: h.source, score: h.score, content: h.text })));
+    return result;
+  });
+}
+
+async function searchSides(options: SearchOptions): Promise<SearchResult> {
   const mode = options.mode ?? 'hybrid';
   const k = options.k ?? 10;
   const notes: string[] = [];
   if (mode === 'keyword') {
-    return { hits: keywordSearch({ ...options, k, feedback: options.feedback ?? false }), mode, notes };
+    return { hits: keywordSide({ ...options, k, feedback: options.feedback ?? false }), mode, notes };
   }
   const embedder = options.embedder;
   if (mode === 'vector') {
@@ -57,7 +72,7 @@ export async function searchWithNotes(options: SearchOptions): Promise<SearchRes
   }
 
   const depth = Math.max(k, options.fusion?.candidates ?? CANDIDATES);
-  const keyword = keywordSearch({ ...options, k: depth, feedback: options.feedback ?? true });
+  const keyword = keywordSide({ ...options, k: depth, feedback: options.feedback ?? true });
   let vector: SearchHit[] = [];
   if (!embedder) {
     notes.push('no embedder: keyword search only');
@@ -69,11 +84,24 @@ export async function searchWithNotes(options: SearchOptions): Promise<SearchRes
     if (vector.length === 0) notes.push(`no ${embedder.id} vectors in the searched collections: keyword search only`);
   }
   if (vector.length === 0) return { hits: keyword.slice(0, k).map((h) => ({ ...h, scores: { ...h.scores, fused: h.score } })), mode, notes };
-  return { hits: fuseRankings({ keyword, vector, k, options: options.fusion }), mode, notes };
+  const fused = withSpan('retrieve.fuse', { 'lore.keyword_hits': keyword.length, 'lore.vector_hits': vector.length }, () => fuseRankings({ keyword, vector, k, options: options.fusion }));
+  return { hits: fused, mode, notes };
 }
 
-async function vectorSide(o: SearchOptions & { embedder: EmbeddingModel; k: number }): Promise<SearchHit[]> {
-  const [vector] = await o.embedder.embed([o.query], { signal: o.signal });
-  if (!vector) return [];
-  return o.store.vectorSearch({ vector, embedder: o.embedder.id, k: o.k, filter: o.filter });
+function keywordSide(o: SearchOptions & { k: number; feedback: boolean | FeedbackOptions }): SearchHit[] {
+  return withSpan('retrieve.keyword', { [LORE.k]: o.k, 'lore.feedback': o.feedback !== false }, (span) => {
+    const hits = keywordSearch(o);
+    span.setAttribute(LORE.hits, hits.length);
+    return hits;
+  });
+}
+
+function vectorSide(o: SearchOptions & { embedder: EmbeddingModel; k: number }): Promise<SearchHit[]> {
+  return withSpan('retrieve.vector', { [LORE.k]: o.k, [GEN_AI.requestModel]: o.embedder.id }, async (span) => {
+    const [vector] = await o.embedder.embed([o.query], { signal: o.signal });
+    if (!vector) return [];
+    const hits = o.store.vectorSearch({ vector, embedder: o.embedder.id, k: o.k, filter: o.filter });
+    span.setAttribute(LORE.hits, hits.length);
+    return hits;
+  });
 }
