@@ -4,7 +4,7 @@ import type { Tracing } from '../trace/start-tracing.js';
 import { resolveDbPath, type GlobalOptions } from './main.js';
 
 /** Traced unless turned off; other commands only with LORE_TRACE=1. */
-const TRACED_BY_DEFAULT = new Set(['ask', 'chat', 'ingest', 'search', 'serve']);
+const TRACED_BY_DEFAULT = new Set(['agent', 'ask', 'chat', 'ingest', 'search', 'serve']);
 /**
  * Long-running commands get no root span: a chat session or a server would be one trace that never ends
  * (nothing visible until exit). Their units of work, a chat turn or a request's search and answer, are each
@@ -65,7 +65,7 @@ function positiveNumber(value: string | undefined): number | undefined {
 
 /**
  * Starts tracing for the command about to run (commander's preAction hook) when it is on: by default for
- * ask, chat, ingest, search and serve; never with --no-trace or LORE_TRACE=0. Spans are stored in the
+ * agent, ask, chat, ingest, search and serve; never with --no-trace or LORE_TRACE=0. Spans are stored in the
  * command's database through a connection of their own (so read-only commands store them too) and sent to
  * an OTLP collector when one is configured. The SDK is loaded only then: commands without tracing pay nothing.
  */

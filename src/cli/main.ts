@@ -45,7 +45,7 @@ export function buildProgram(context: CommandContext): Command {
     .version('0.1.0', '-v, --version')
     .addOption(new Option('--db <path>', 'database file (default: $LORE_DB or ./.lore/lore.db)'))
     .option('--json', 'print machine-readable JSON on stdout')
-    .option('--no-trace', 'record no trace of this command (default: ask, chat, ingest, search and serve are traced; LORE_TRACE=0/1)')
+    .option('--no-trace', 'record no trace of this command (default: agent, ask, chat, ingest, search and serve are traced; LORE_TRACE=0/1)')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();

@@ -17,7 +17,7 @@ interface TracesCliOptions {
 export function registerTraces(program: Command, _context: CommandContext): void {
   program
     .command('traces')
-    .description('list recorded traces of ask, chat, ingest, search and serve, with time, tokens and cost')
+    .description('list recorded traces of agent, ask, chat, ingest, search and serve, with time, tokens and cost')
     .option('-n, --last <n>', 'how many', parseCount, 20)
     .option('--slow', 'the slowest first')
     .option('--errors', 'only traces with a failed step')
@@ -26,7 +26,7 @@ export function registerTraces(program: Command, _context: CommandContext): void
       'after',
       [
         '',
-        'Tracing is on for ask, chat, ingest, search and serve; off with --no-trace or LORE_TRACE=0, on for every',
+        'Tracing is on for agent, ask, chat, ingest, search and serve; off with --no-trace or LORE_TRACE=0, on for every',
         'command with LORE_TRACE=1. LORE_TRACE_CONTENT=1 also records prompts, retrieved text and answers (secrets',
         'masked). LORE_OTLP_ENDPOINT=http://host:4318 sends the spans to an OpenTelemetry collector as well.',
         'The database keeps the last 1000 traces (LORE_TRACE_KEEP, LORE_TRACE_MAX_AGE_DAYS).',
