@@ -59,3 +59,13 @@ export { applyRerankScores, applyRerankOrder, type Reranker } from './retrieve/r
 export * from './retrieve/query/index.js';
 export { verifyAnswer } from './rag/verify-citations.js';
 export type { Verification } from './rag/verification.js';
+// Evaluation: RAG metrics with a judge model, test-set generation, stored runs, comparisons and reports.
+export { evaluateRag, type EvaluateRagOptions, type RagEvaluation } from './eval/rag/rag-eval.js';
+export { createJudge } from './eval/rag/judge.js';
+export { RAG_METRICS, type RagMetric, type MetricResult } from './eval/rag/metric-result.js';
+export { readTestSet, parseTestSet, type TestItem } from './eval/rag/test-set.js';
+export { generateTestSet, type GenerateTestSetOptions } from './eval/generate-testset.js';
+export { compareRuns } from './eval/runs/compare-runs.js';
+export { writeReport, renderReport } from './eval/report/write-report.js';
+export { createSqliteEvalRunStore } from './store/sqlite/eval-run-store.js';
+export type { EvalRun, EvalItem, StoredEvalRun, MetricSummary } from './spec/eval-runs.js';

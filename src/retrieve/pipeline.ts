@@ -7,6 +7,7 @@ import { createEmbeddingReranker, DEFAULT_EMBEDDING_RERANK_WEIGHT } from './rera
 import { createMmrReranker, DEFAULT_MMR_LAMBDA } from './rerank/mmr.js';
 import type { Reranker } from './rerank/reranker.js';
 import { searchWithNotes, type SearchMode, type SearchOptions } from './search.js';
+import { withSpan } from '../trace/with-span.js';
 
 export type RerankChoice = 'none' | 'mmr' | 'embedding' | Reranker;
 
@@ -104,13 +105,17 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrieveResult
 
   if (reranker) {
     const head = hits.slice(0, candidates);
-    const reranked = await timed('rerank', () => reranker.rerank({ query: options.query, hits: head, k: Math.min(k, head.length), signal: options.signal, onNote: (n) => notes.push(n) }));
+    const reranked = await timed('rerank', () =>
+      withSpan('retrieve.rerank', { 'lore.reranker': reranker.id, 'lore.candidates': head.length }, () =>
+        reranker.rerank({ query: options.query, hits: head, k: Math.min(k, head.length), signal: options.signal, onNote: (n) => notes.push(n) }),
+      ),
+    );
     hits = [...reranked, ...belowReranked(reranked, hits.slice(candidates))].slice(0, k);
     steps.push(`rerank ${reranker.id} (top ${head.length})`);
   }
   if (options.context) {
     const context = options.context;
-    hits = await timed('context', () => expandContext({ store: options.store, hits, ...context }));
+    hits = await timed('context', () => withSpan('retrieve.context', { 'lore.context_mode': context.mode }, () => expandContext({ store: options.store, hits, ...context })));
     steps.push(`context ${context.mode}${context.mode === 'window' ? `:${context.window ?? 1}${context.unit === 'sentence' ? ' sentences' : ''}` : ''}`);
   }
   if (options.compress) {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../index.js';
 import { startScriptedOpenAIServer, type ScriptedOpenAIServer } from '../models/test-support/scripted-openai-server.js';
 import { startTestServer, type TestServer } from './test-support/start-test-server.js';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
 const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -17,7 +18,7 @@ describe('retrieval steps through the REST API', () => {
     model = await startScriptedOpenAIServer({
       reply: ({ messages }) => (/search queries/i.test(messages[0]?.content ?? '') ? JSON.stringify({ queries: ['replace the gearbox oil every 18 months'] }) : 'Every 18 months [1].'),
     });
-    const setup = async (store: Parameters<NonNullable<Parameters<typeof startTestServer>[0]>['setup']>[0]) => {
+    const setup = async (store: SqliteStore) => {
       await ingest({ store, paths: [EXAMPLES], collection: 'manuals' });
     };
     s = await startTestServer({ models: [`openai-compatible:${model.baseUrl}#m`], setup });
