@@ -104,7 +104,12 @@ async function ingestFiles(options: IngestOptions): Promise<IngestReport> {
   validateSizes(chunkSize, overlap);
   const settings = { chunkSize, overlap, loaderOptions: options.loaderOptions ?? {}, pipeline: PIPELINE_VERSION };
   const settingsKey = sha256(JSON.stringify(settings)).slice(0, 16);
-  const info = options.store.ensureCollection(collection, { chunkSize, overlap });
+  let info: ReturnType<Store['ensureCollection']>;
+  try {
+    info = options.store.ensureCollection(collection, { chunkSize, overlap });
+  } catch (error) {
+    throw databaseError(error) ?? error;
+  }
   if (options.embedder) checkEmbedder({ store: options.store, collection, settings: info.settings, embedder: options.embedder });
 
   const report: IngestReport = {
@@ -127,7 +132,7 @@ async function ingestFiles(options: IngestOptions): Promise<IngestReport> {
     report.failed++;
     const e = isLoreError(error)
       ? error
-      : new LoreError({ code: 'INTERNAL', message: `${source}: ${(error as Error)?.message ?? String(error)}`, cause: error });
+      : databaseError(error, source) ?? new LoreError({ code: 'INTERNAL', message: `${source}: ${(error as Error)?.message ?? String(error)}`, cause: error });
     report.errors.push({ source, code: e.code, message: e.message.includes(source) ? e.message : `${source}: ${e.message}` });
   };
 
@@ -295,6 +300,22 @@ function validateSizes(chunkSize: number, overlap: number): void {
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= chunkSize) {
     throw new LoreError({ code: 'INVALID_ARGUMENT', message: `--overlap must be a whole number from 0 to below --chunk-size (got ${overlap})` });
   }
+}
+
+/**
+ * SQLite's own failures (a read-only file, a full disk, an I/O error) as a DATABASE_ERROR that says what to
+ * do, instead of an "unexpected error". Found by the fault tests; each write is a transaction, so nothing is
+ * left half-written, and a rerun finishes the work once the cause is fixed.
+ */
+function databaseError(error: unknown, source?: string): LoreError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return undefined;
+  const what = code.startsWith('SQLITE_READONLY')
+    ? { message: 'the database is read-only', hint: 'open it for writing (check the file and folder permissions), or ingest into another --db' }
+    : code.startsWith('SQLITE_FULL') || code.startsWith('SQLITE_IOERR_WRITE') || code.startsWith('SQLITE_IOERR_FSYNC')
+      ? { message: `the database could not be written: the disk is full, a file-size limit was reached, or the disk failed (${code})`, hint: 'free some space and run the same command again: finished documents are kept' }
+      : { message: `the database failed (${code}: ${(error as Error).message})`, hint: 'run the same command again; finished documents are kept' };
+  return new LoreError({ code: 'DATABASE_ERROR', message: source ? `${source}: ${what.message}` : what.message, hint: what.hint, cause: error });
 }
 
 export function formatBytes(n: number): string {

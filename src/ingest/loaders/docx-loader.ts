@@ -25,6 +25,7 @@ export const docxLoader: Loader = {
   name: 'docx',
   mimeTypes: [MIME_TYPES.docx],
   load: async ({ source, bytes }: LoaderInput): Promise<LoadedDocument> => {
+    refuseZipBomb({ source, bytes });
     let result: Awaited<ReturnType<typeof mammoth.convertToHtml>>;
     try {
       result = await mammoth.convertToHtml(
@@ -58,6 +59,35 @@ export const docxLoader: Loader = {
     return { source, mimeType: MIME_TYPES.docx, ...(title ? { title } : {}), text: markdown, markdown: true, metadata, warnings };
   },
 };
+
+/**
+ * Most a DOCX may expand to. Real documents expand to a few megabytes of XML (images are not inflated);
+ * a 400 KB zip bomb declaring 400 MB made mammoth use 1.2 GB of memory (fuzz tests), so the sizes the
+ * archive declares are summed from its central directory first, without inflating anything.
+ */
+const MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024;
+
+function refuseZipBomb(options: { source: string; bytes: Uint8Array }): void {
+  let total = 0;
+  try {
+    unzipSync(options.bytes, {
+      filter: (file) => {
+        total += file.originalSize;
+        return false;
+      },
+    });
+  } catch {
+    return; // not a readable zip: mammoth reports that with its own message
+  }
+  if (total > MAX_UNCOMPRESSED_BYTES) {
+    throw new LoreError({
+      code: 'FILE_TOO_LARGE',
+      message: `${options.source} expands to ${Math.round(total / 1024 / 1024)} MB when unzipped, over the ${MAX_UNCOMPRESSED_BYTES / 1024 / 1024} MB limit for a DOCX`,
+      hint: 'a document this large is usually a zip bomb; if it is real, split it or convert it to text first',
+      subject: options.source,
+    });
+  }
+}
 
 interface CoreProperties {
   title?: string;

@@ -186,14 +186,21 @@ function chooseTextFields(records: Flat[]): string[] {
   return long;
 }
 
-/** Nested objects become dotted keys; arrays of scalars stay arrays; arrays of objects are dropped (not metadata). */
-function flatten(object: Record<string, unknown>, prefix = '', out: Flat = new Map()): Flat {
+/** Nesting deeper than this is not metadata anyone filters on; stopping there keeps the recursion bounded. */
+const MAX_FLATTEN_DEPTH = 32;
+
+/**
+ * Nested objects become dotted keys; arrays of scalars stay arrays; arrays of objects are dropped (not metadata).
+ * Objects nested deeper than MAX_FLATTEN_DEPTH are dropped too: 50 000 levels overflowed the stack (fuzz tests).
+ */
+function flatten(object: Record<string, unknown>, prefix = '', out: Flat = new Map(), depth = 0): Flat {
+  if (depth > MAX_FLATTEN_DEPTH) return out;
   for (const [key, value] of Object.entries(object)) {
     const name = prefix + key;
     if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out.set(name, value);
     else if (Array.isArray(value)) {
       if (value.every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v))) out.set(name, value as Scalar[]);
-    } else if (isObject(value)) flatten(value, `${name}.`, out);
+    } else if (isObject(value)) flatten(value, `${name}.`, out, depth + 1);
   }
   return out;
 }

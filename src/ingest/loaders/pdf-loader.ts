@@ -1,6 +1,6 @@
 import { getResolvedPDFJS } from 'unpdf';
 import type { LoadedDocument, Loader, LoaderInput, Metadata, TextBlock } from '../../spec/document.js';
-import { LoreError } from '../../spec/errors.js';
+import { isLoreError, LoreError } from '../../spec/errors.js';
 import { MIME_TYPES } from './detect-type.js';
 
 /**
@@ -100,6 +100,11 @@ export const pdfLoader: Loader = {
         warnings.push(`${source}: no text on page${emptyPages.length === 1 ? '' : 's'} ${listPages(emptyPages)} (scanned pages need OCR)`);
       }
       return { source, mimeType: MIME_TYPES.pdf, ...(title ? { title } : {}), text, blocks, metadata, warnings };
+    } catch (cause) {
+      // pdf.js can fail on a damaged page or content stream after the document opened (fuzz tests found plain
+      // Errors with empty messages there): the file is as unreadable as one that fails to open.
+      if (isLoreError(cause)) throw cause;
+      throw openError(source, cause);
     } finally {
       await pdf.destroy().catch(() => undefined);
     }
