@@ -120,6 +120,8 @@ export interface VectorQuery {
   embedder: string;
   k: number;
   filter?: SearchFilter;
+  /** Scan every vector exactly even where an approximate index exists (tests, evaluation, ground truth). */
+  exact?: boolean;
 }
 
 /** A chunk that has no vector yet for an embedder. */

@@ -22,12 +22,18 @@ import type {
 import { globMatch } from './glob-function.js';
 import { createFtsTable, dropFtsTable, ftsTableName, ftsVocabNames, SCHEMA_VERSION } from './migrations.js';
 import { openDatabase } from './open-database.js';
+import { VectorIndexes, type VectorIndexOptions } from './vector-index.js';
 import { blobToVector, buildMatrix, rowOf, topK, vectorToBlob, type VectorMatrix } from './vector-matrix.js';
 
 export interface OpenSqliteStoreOptions {
   /** File path, or `:memory:`. */
   path: string;
   readonly?: boolean;
+  /**
+   * The approximate (HNSW) index used for large collections, stored in `<path>.vec/`; `false` searches every
+   * collection exactly.
+   */
+  vectorIndex?: VectorIndexOptions | false;
 }
 
 interface CollectionRow {
@@ -110,10 +116,13 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   /** Vector matrices by collection id + embedder, rebuilt when the collection's vector_version moves. */
   private readonly matrices = new Map<string, VectorMatrix>();
+  /** HNSW indexes of large collections (null when disabled). */
+  readonly vectorIndexes: VectorIndexes | null;
 
   constructor(options: OpenSqliteStoreOptions) {
     this.path = options.path;
     this.db = openDatabase(options);
+    this.vectorIndexes = options.vectorIndex === false ? null : new VectorIndexes(this.db, this.path, options.vectorIndex);
     this.db.function('lore_glob', { deterministic: true }, (pattern: unknown, source: unknown) =>
       globMatch(String(pattern), String(source)),
     );
@@ -448,17 +457,38 @@ export class SqliteStore implements Store {
     const collections = this.collectionsFor(query.filter);
     const scored: Array<{ id: number; score: number; collection: string }> = [];
     for (const collection of collections) {
+      const { where, params } = filterSql(query.filter);
+      // Filters first: the candidate chunks come from SQL, and only their vectors are compared.
+      const ids = where
+        ? (this.db
+            .prepare(`SELECT k.id FROM chunks k JOIN documents d ON d.id = k.document_id WHERE d.collection_id = ? ${where}`)
+            .pluck()
+            .all(collection.id, ...params) as number[])
+        : undefined;
+      // Large collections: the HNSW index (or exact over a small filtered subset); null means scan exactly here.
+      const approximate =
+        this.vectorIndexes && !query.exact
+          ? this.vectorIndexes.search(
+              {
+                collectionId: collection.id,
+                createdAt: collection.created_at,
+                embedder: query.embedder,
+                version: Number(this.db.prepare('SELECT vector_version FROM collections WHERE id = ?').pluck().get(collection.id)),
+              },
+              query.vector,
+              query.k,
+              ids,
+            )
+          : null;
+      if (approximate) {
+        for (const hit of approximate) scored.push({ ...hit, collection: collection.name });
+        continue;
+      }
       const matrix = this.matrix(collection, query.embedder);
       if (matrix.ids.length === 0) continue;
       let mask: Uint8Array | undefined;
-      const { where, params } = filterSql(query.filter);
-      if (where) {
-        // Filters first: the candidate chunks come from SQL, and only their vectors are compared.
+      if (ids) {
         mask = new Uint8Array(matrix.ids.length);
-        const ids = this.db
-          .prepare(`SELECT k.id FROM chunks k JOIN documents d ON d.id = k.document_id WHERE d.collection_id = ? ${where}`)
-          .pluck()
-          .all(collection.id, ...params) as number[];
         for (const id of ids) {
           const row = rowOf(matrix, id);
           if (row >= 0) mask[row] = 1;

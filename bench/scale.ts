@@ -1,0 +1,368 @@
+/**
+ * Scale benchmark: collections of 100k–1M chunks in the embedded SQLite store. Reports ingest rate (the
+ * store's own write path: putDocument with the keyword index, then putVectors), HNSW index build time and
+ * size, RSS, recall@10 of the approximate index against exact search, and query p50/p95 for keyword, vector
+ * and hybrid search; against hnswlib-node used directly (no SQLite) and Lore's exact scan, in the same run.
+ *
+ * Texts are real: Cranfield abstracts and CMRC 2018 passages from ../shared/datasets, cut into passages and
+ * repeated with variation (one word dropped, one borrowed from another passage, a copy number). Vectors:
+ * embedding a million texts with the bundled model is out of reach here (~100 texts/s), so the distinct base
+ * passages are embedded once with it (cached in tmp/) and each copy gets its base vector plus Gaussian noise
+ * (norm ≈ NOISE), renormalised. Queries are the Cranfield queries, embedded with the same model.
+ *
+ * Each size runs in a fresh process (RSS is per size). Run: `npm run bench:scale -- --sizes 100000,1000000`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { percentile } from '../src/eval/metrics.js';
+import { sha256 } from '../src/ingest/chunk-work.js';
+import { createUseLiteEmbedder } from '../src/models/embedders/index.js';
+import { search, type SearchMode } from '../src/retrieve/search.js';
+import type { EmbeddingModel } from '../src/spec/models.js';
+import type { ChunkInput } from '../src/spec/store.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { analyze } from '../src/text/analyze.js';
+import { writeBenchmarkSection } from './report.js';
+
+const require = createRequire(import.meta.url);
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const DATASETS_DIR = process.env['LORE_DATASETS'] ?? join(ROOT, '..', 'shared', 'datasets');
+const CACHE = join(ROOT, 'tmp', 'scale-base-v1');
+const EMBEDDER_ID = 'local:use-lite@1';
+const DIMS = 512;
+const NOISE = 0.25;
+const PER_DOC = 100;
+const QUERIES = 100;
+const PEER_MAX = 300_000;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+// ---------------------------------------------------------------------------------------------- base data
+
+interface Base {
+  texts: string[];
+  vectors: Float32Array; // texts.length × DIMS
+  queries: string[];
+  queryVectors: Float32Array; // queries.length × DIMS
+}
+
+function readJsonl(file: string): Array<Record<string, string>> {
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, string>);
+}
+
+/** Cranfield abstracts in passages of up to ~60 words; CMRC passages in pieces of ~150 characters. */
+function baseTexts(): string[] {
+  const out: string[] = [];
+  for (const doc of readJsonl(join(DATASETS_DIR, 'cranfield', 'corpus.jsonl'))) {
+    const words = (doc['text'] ?? '').split(/\s+/).filter(Boolean);
+    for (let i = 0; i < words.length && i < 180; i += 60) out.push(words.slice(i, i + 60).join(' '));
+  }
+  for (const doc of readJsonl(join(DATASETS_DIR, 'cmrc2018-trial', 'corpus.jsonl'))) {
+    const text = doc['text'] ?? '';
+    for (let i = 0; i < text.length && i < 600; i += 150) out.push(text.slice(i, i + 150));
+  }
+  return out.filter((t) => t.trim().length > 20);
+}
+
+async function loadBase(): Promise<Base> {
+  if (!existsSync(`${CACHE}.json`)) {
+    const texts = baseTexts();
+    const queries = readJsonl(join(DATASETS_DIR, 'cranfield', 'queries.jsonl')).map((q) => q['text'] ?? '');
+    const embedder = createUseLiteEmbedder();
+    const started = performance.now();
+    const vectors = await embedder.embed(texts);
+    const queryVectors = await embedder.embed(queries);
+    await embedder.close?.();
+    console.error(`embedded ${texts.length + queries.length} base texts in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    const flat = (vs: Float32Array[]) => {
+      const out = new Float32Array(vs.length * DIMS);
+      vs.forEach((v, i) => out.set(v, i * DIMS));
+      return out;
+    };
+    mkdirSync(join(ROOT, 'tmp'), { recursive: true });
+    writeFileSync(`${CACHE}.f32`, Buffer.from(flat([...vectors, ...queryVectors]).buffer));
+    writeFileSync(`${CACHE}.json`, JSON.stringify({ texts, queries }));
+  }
+  const { texts, queries } = JSON.parse(readFileSync(`${CACHE}.json`, 'utf8')) as { texts: string[]; queries: string[] };
+  const buf = readFileSync(`${CACHE}.f32`);
+  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  return { texts, vectors: all.subarray(0, texts.length * DIMS), queries, queryVectors: all.subarray(texts.length * DIMS) };
+}
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Copy i: base passage i mod n, one word dropped, one borrowed from another passage, and its copy number. */
+function variant(base: Base, i: number, random: () => number): { text: string; vector: Float32Array } {
+  const n = base.texts.length;
+  const b = i % n;
+  const copy = Math.floor(i / n);
+  const words = base.texts[b]!.split(' ');
+  if (copy > 0 && words.length > 3) words.splice(Math.floor(random() * words.length), 1);
+  const other = base.texts[Math.floor(random() * n)]!.split(' ');
+  if (copy > 0) words.push(other[Math.floor(random() * other.length)]!, `v${copy}`);
+  const vector = new Float32Array(DIMS);
+  const sigma = copy > 0 ? NOISE / Math.sqrt(DIMS) : 0;
+  let norm = 0;
+  for (let j = 0; j < DIMS; j++) {
+    const g = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    vector[j] = base.vectors[b * DIMS + j]! + sigma * g;
+    norm += vector[j]! * vector[j]!;
+  }
+  norm = Math.sqrt(norm);
+  for (let j = 0; j < DIMS; j++) vector[j]! /= norm;
+  return { text: words.join(' '), vector };
+}
+
+// ---------------------------------------------------------------------------------------------- one size
+
+interface Latency {
+  p50: number;
+  p95: number;
+}
+
+interface SizeResult {
+  size: number;
+  ingestRate: number;
+  docsRate: number;
+  vectorsRate: number;
+  dbBytes: number;
+  buildMs: number;
+  indexBytes: number;
+  rssServing: number;
+  peakRss: number;
+  keyword: Latency;
+  vector: Latency;
+  hybrid: Latency;
+  lore: Array<{ ef: number; recall: number } & Latency>;
+  exact: Latency;
+  peer?: { buildMs: number; rows: Array<{ ef: number; recall: number } & Latency> };
+}
+
+function latency(ms: number[]): Latency {
+  return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
+}
+
+function peakRss(): number {
+  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  return line ? Number(line.replace(/\D+/g, '')) * 1024 : Number.NaN;
+}
+
+async function runSize(size: number): Promise<SizeResult> {
+  const base = await loadBase();
+  const dir = mkdtempSync(join(tmpdir(), 'lore-scale-'));
+  const path = join(dir, 'scale.db');
+  try {
+    const store = new SqliteStore({ path });
+    store.ensureCollection('scale');
+    const random = rng(42);
+    let docsMs = 0;
+    let vectorsMs = 0;
+    for (let start = 0, doc = 0; start < size; start += PER_DOC, doc++) {
+      const items = Array.from({ length: Math.min(PER_DOC, size - start) }, (_, j) => variant(base, start + j, random));
+      let t = performance.now();
+      let offset = 0;
+      const chunks: ChunkInput[] = items.map((item, ordinal) => {
+        const terms = analyze(item.text);
+        const chunk = { ordinal, text: item.text, start: offset, end: offset + item.text.length, headingPath: [], tokenCount: terms.length, metadata: {}, contentHash: sha256(item.text), keywordText: terms.join(' '), termCount: terms.length };
+        offset += item.text.length + 1;
+        return chunk;
+      });
+      const record = store.putDocument({ collection: 'scale', source: `/scale/${doc}.txt`, mimeType: 'text/plain', type: 'text', contentHash: `doc${doc}`, bytes: offset, metadata: { shard: doc % 10 }, chunks });
+      docsMs += performance.now() - t;
+      t = performance.now();
+      const ids = store.documentChunks({ documentId: record.id }).map((c) => c.chunkId);
+      store.putVectors({ collection: 'scale', embedder: EMBEDDER_ID, entries: ids.map((chunkId, j) => ({ chunkId, contentHash: chunks[j]!.contentHash, vector: items[j]!.vector })) });
+      vectorsMs += performance.now() - t;
+      if (doc % 500 === 0) console.error(`  ${size}: ${start + items.length} chunks ingested`);
+    }
+    const dbBytes = ['', '-wal'].reduce((sum, s) => sum + (existsSync(path + s) ? statSync(path + s).size : 0), 0);
+
+    const queries = Array.from({ length: QUERIES }, (_, i) => ({ text: base.queries[i % base.queries.length]!, vector: base.queryVectors.subarray((i % base.queries.length) * DIMS, ((i % base.queries.length) + 1) * DIMS) }));
+    const byText = new Map(queries.map((q) => [q.text, q.vector]));
+    // The query vectors were made by the bundled model; this serves them without loading it in this process.
+    const embedder: EmbeddingModel = { id: EMBEDDER_ID, dimensions: DIMS, languages: ['en'], embed: async (texts) => texts.map((t) => byText.get(t)!) };
+
+    store.vectorSearch({ vector: queries[0]!.vector, embedder: EMBEDDER_ID, k: 10 }); // builds the index
+    const buildMs = store.vectorIndexes!.lastBuildMs;
+    const indexFile = store.vectorIndexes!.filePath(1, EMBEDDER_ID)!;
+    const indexBytes = existsSync(indexFile) ? statSync(indexFile).size : 0;
+    console.error(`  ${size}: index built in ${(buildMs / 1000).toFixed(1)} s`);
+
+    const time = async (mode: SearchMode) => {
+      for (const q of queries.slice(0, 5)) await search({ store, query: q.text, mode, k: 10, embedder });
+      const ms: number[] = [];
+      for (const q of queries) {
+        const t = performance.now();
+        await search({ store, query: q.text, mode, k: 10, embedder });
+        ms.push(performance.now() - t);
+      }
+      return latency(ms);
+    };
+    const keyword = await time('keyword');
+    const vector = await time('vector');
+    const hybrid = await time('hybrid');
+    const rssServing = process.memoryUsage().rss;
+
+    // Ground truth: Lore's exact scan (after RSS was taken: it holds a Float32 matrix of every vector).
+    const exactMs: number[] = [];
+    const truth = queries.map((q) => {
+      const t = performance.now();
+      const ids = store.vectorSearch({ vector: q.vector, embedder: EMBEDDER_ID, k: 10, exact: true }).map((h) => h.chunkId);
+      exactMs.push(performance.now() - t);
+      return new Set(ids);
+    });
+    const recallOf = (got: number[][]) => got.reduce((sum, ids, i) => sum + ids.filter((id) => truth[i]!.has(id)).length, 0) / (queries.length * 10);
+
+    const lore: SizeResult['lore'] = [];
+    for (const ef of [64, 128, 256]) {
+      const s = ef === 128 ? store : new SqliteStore({ path, vectorIndex: { efSearch: ef } });
+      const ms: number[] = [];
+      const got = queries.map((q) => {
+        const t = performance.now();
+        const ids = s.vectorSearch({ vector: q.vector, embedder: EMBEDDER_ID, k: 10 }).map((h) => h.chunkId);
+        ms.push(performance.now() - t);
+        return ids;
+      });
+      lore.push({ ef, recall: recallOf(got), ...latency(ms) });
+      if (s !== store) s.close();
+    }
+
+    let peer: SizeResult['peer'];
+    if (size <= PEER_MAX) {
+      const { HierarchicalNSW } = require('hnswlib-node') as typeof import('hnswlib-node');
+      const rows = store.db
+        .prepare('SELECT chunk_id, vector FROM chunk_vectors WHERE embedder = ?')
+        .all(EMBEDDER_ID) as Array<{ chunk_id: number; vector: Buffer }>;
+      const index = new HierarchicalNSW('ip', DIMS);
+      index.initIndex({ maxElements: rows.length, m: 16, efConstruction: 200, randomSeed: 100 });
+      const t0 = performance.now();
+      for (const r of rows) index.addPoint(Array.from(new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength))), r.chunk_id);
+      const peerBuild = performance.now() - t0;
+      const peerRows: NonNullable<SizeResult['peer']>['rows'] = [];
+      for (const ef of [64, 128, 256]) {
+        index.setEf(ef);
+        const ms: number[] = [];
+        const got = queries.map((q) => {
+          const t = performance.now();
+          const r = index.searchKnn(Array.from(q.vector), 10);
+          ms.push(performance.now() - t);
+          return r.neighbors;
+        });
+        peerRows.push({ ef, recall: recallOf(got), ...latency(ms) });
+      }
+      peer = { buildMs: peerBuild, rows: peerRows };
+    }
+    store.close();
+    return {
+      size,
+      ingestRate: size / ((docsMs + vectorsMs) / 1000),
+      docsRate: size / (docsMs / 1000),
+      vectorsRate: size / (vectorsMs / 1000),
+      dbBytes,
+      buildMs,
+      indexBytes,
+      rssServing,
+      peakRss: peakRss(),
+      keyword,
+      vector,
+      hybrid,
+      lore,
+      exact: latency(exactMs),
+      peer,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- report
+
+const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+const mb = (v: number) => `${(v / 2 ** 20).toFixed(0)} MB`;
+const n = (v: number) => v.toLocaleString('en-US');
+
+function report(results: SizeResult[], base: Base): string {
+  const rows = results.map((r) => {
+    const main = r.lore.find((l) => l.ef === 128)!;
+    return `| ${n(r.size)} | ${n(Math.round(r.ingestRate))} (${n(Math.round(r.docsRate))} + ${n(Math.round(r.vectorsRate))}) | ${mb(r.dbBytes)} | ${(r.buildMs / 1000).toFixed(1)} s | ${mb(r.indexBytes)} | ${mb(r.rssServing)} / ${mb(r.peakRss)} | ${main.recall.toFixed(3)} | ${ms(r.vector.p50)} / ${ms(r.vector.p95)} | ${ms(r.keyword.p50)} / ${ms(r.keyword.p95)} | ${ms(r.hybrid.p50)} / ${ms(r.hybrid.p95)} |`;
+  });
+  const vs = results.flatMap((r) => [
+    ...r.lore.map((l) => `| ${n(r.size)} | Lore HNSW (store.vectorSearch, with SQLite hydration) | ef ${l.ef} | ${l.recall.toFixed(3)} | ${ms(l.p50)} / ${ms(l.p95)} | ${Math.round(1000 / ((l.p50 + l.p95) / 2))} |`),
+    `| ${n(r.size)} | Lore exact scan (\`exact: true\`) | — | 1.000 | ${ms(r.exact.p50)} / ${ms(r.exact.p95)} | ${Math.round(1000 / ((r.exact.p50 + r.exact.p95) / 2))} |`,
+    ...(r.peer?.rows.map((l) => `| ${n(r.size)} | hnswlib-node direct (in memory, built in ${(r.peer!.buildMs / 1000).toFixed(1)} s) | ef ${l.ef} | ${l.recall.toFixed(3)} | ${ms(l.p50)} / ${ms(l.p95)} | ${Math.round(1000 / ((l.p50 + l.p95) / 2))} |`) ?? []),
+  ]);
+  const largest = results.at(-1)!;
+  const main = largest.lore.find((l) => l.ef === 128)!;
+  const floors = [
+    `- vector recall@10 ≥ 0.95: ${main.recall.toFixed(3)} ${main.recall >= 0.95 ? '✅' : '❌'}; vector p95 ≤ 50 ms: ${ms(largest.vector.p95)} ms ${largest.vector.p95 <= 50 ? '✅' : '❌'}`,
+    `- hybrid p95 ≤ 100 ms: ${ms(largest.hybrid.p95)} ms ${largest.hybrid.p95 <= 100 ? '✅' : '❌'} (keyword alone: p95 ${ms(largest.keyword.p95)} ms)`,
+    `- RSS ≤ 4 GB while serving: ${mb(largest.rssServing)} ${largest.rssServing <= 4 * 2 ** 30 ? '✅' : '❌'} (peak over the whole run, exact ground truth and the peer included: ${mb(largest.peakRss)})`,
+  ];
+  return [
+    `\`npm run bench:scale -- --sizes ${results.map((r) => r.size).join(',')}\`, one process per size, on this machine (2 shared cores). ${QUERIES} queries (the Cranfield queries), k = 10, single-threaded; p50 / p95 in ms.`,
+    '',
+    `Data: ${n(base.texts.length)} distinct passages (Cranfield abstracts in ≤ 60-word pieces, CMRC 2018 passages in 150-character pieces) repeated with variation (a word dropped, a word borrowed, a copy number) in documents of ${PER_DOC} chunks. **Vectors are not all real embeddings**: the distinct passages and the queries are embedded with the bundled model (USE-lite, 512-d), and each copy gets its passage's vector plus Gaussian noise of norm ≈ ${NOISE}, renormalised (cosine ≈ 0.97 to its passage). Neighbourhoods are therefore tight clusters of near-duplicates, which makes recall@10 harder than on natural text (the order inside a cluster is decided by the noise).`,
+    '',
+    'Ingest: chunks/s through the store\'s own write path (`putDocument` with keyword analysis and the FTS index, then `putVectors`, which also fills the embedding cache); in brackets each half alone. DB: SQLite file size. Build: the HNSW index (hnswlib-node, M 16, efConstruction 200, inner product) built lazily by the first vector query and saved next to the database. RSS: after the keyword/vector/hybrid queries / peak of the process. Vector and hybrid go through `search()` (hybrid: keyword with pseudo-relevance feedback + vector, fused).',
+    '',
+    '| chunks | ingest chunks/s | DB | index build | index file | RSS serving / peak | recall@10 (ef 128) | vector | keyword | hybrid |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+    '',
+    'Vector search against peers in the same run (recall@10 against the exact scan):',
+    '',
+    '| chunks | system | setting | recall@10 | p50 / p95 ms | QPS (≈) |',
+    '|---:|---|---|---:|---:|---:|',
+    ...vs,
+    '',
+    `Floors at the largest size run (${n(largest.size)}):`,
+    '',
+    ...floors,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--child') {
+    const result = await runSize(Number(process.argv[3]));
+    process.stdout.write(`\nRESULT ${JSON.stringify(result)}\n`);
+    return;
+  }
+  const sizes = arg('sizes', '100000,1000000').split(',').map(Number);
+  const base = await loadBase();
+  const results: SizeResult[] = [];
+  for (const size of sizes) {
+    console.error(`size ${n(size)}…`);
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(size)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 * 2 ** 20,
+      encoding: 'utf8',
+    });
+    const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    if (!line) throw new Error(`size ${size} failed (exit ${child.status})`);
+    const result = JSON.parse(line.slice(7)) as SizeResult;
+    console.error(JSON.stringify(result));
+    results.push(result);
+    // Partial results are written as they come: a long run that is stopped still leaves its figures.
+    if (!process.argv.includes('--no-write')) writeBenchmarkSection({ file: join(ROOT, 'docs', 'benchmarks.md'), section: 'Scale', body: report(results, base) });
+  }
+  console.log(report(results, base));
+}
+
+await main();

@@ -1,0 +1,195 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ChunkInput } from '../../spec/store.js';
+import { SqliteStore } from './sqlite-store.js';
+import type { VectorIndexOptions } from './vector-index.js';
+
+/** Deterministic PRNG (mulberry32) and Gaussian noise. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+function normalise(v: Float32Array): Float32Array {
+  let n = 0;
+  for (const x of v) n += x * x;
+  n = Math.sqrt(n);
+  for (let i = 0; i < v.length; i++) v[i]! /= n;
+  return v;
+}
+
+/** Clustered unit vectors: `clusters` random centres, each point a centre plus Gaussian noise. */
+function clustered(count: number, d: number, clusters: number, seed: number): Float32Array[] {
+  const random = rng(seed);
+  const centres = Array.from({ length: clusters }, () => normalise(Float32Array.from({ length: d }, () => gaussian(random))));
+  return Array.from({ length: count }, () => {
+    const c = centres[Math.floor(random() * clusters)]!;
+    return normalise(Float32Array.from(c, (x) => x + (0.7 * gaussian(random)) / Math.sqrt(d)));
+  });
+}
+
+function chunk(ordinal: number, text: string, metadata = {}): ChunkInput {
+  return { ordinal, text, start: 0, end: text.length, headingPath: [], tokenCount: 1, metadata, contentHash: `hash:${text}`, keywordText: text, termCount: 1 };
+}
+
+/** `vectors.length` chunks in documents of `perDoc`; document i has metadata `{ group: i % 10 }`. */
+function fill(store: SqliteStore, vectors: Float32Array[], perDoc: number, from = 0): void {
+  store.ensureCollection('c');
+  for (let start = 0; start < vectors.length; start += perDoc) {
+    const doc = (from + start) / perDoc;
+    const chunks = vectors.slice(start, start + perDoc).map((_, i) => chunk(i, `chunk ${from + start + i}`));
+    store.putDocument({ collection: 'c', source: `/d${doc}.md`, mimeType: 'text/markdown', type: 'markdown', contentHash: `d${doc}`, bytes: 1, metadata: { group: doc % 10 }, chunks });
+  }
+  const pending = store.pendingChunks({ collection: 'c', embedder: 'e', limit: vectors.length + 1 });
+  const byText = new Map(vectors.map((v, i) => [`chunk ${from + i}`, v]));
+  store.putVectors({ collection: 'c', embedder: 'e', entries: pending.map((p) => ({ chunkId: p.chunkId, contentHash: p.contentHash, vector: byText.get(p.text)! })) });
+}
+
+function open(path: string, options: VectorIndexOptions = {}): SqliteStore {
+  return new SqliteStore({ path, vectorIndex: options });
+}
+
+function ids(store: SqliteStore, vector: Float32Array, extra: { exact?: boolean; group?: number } = {}): number[] {
+  return store
+    .vectorSearch({ vector, embedder: 'e', k: 10, exact: extra.exact, filter: extra.group === undefined ? undefined : { metadata: { group: extra.group } } })
+    .map((h) => h.chunkId);
+}
+
+const tmp = () => join(mkdtempSync(join(tmpdir(), 'lore-ann-')), 'v.db');
+
+describe('the approximate vector index', () => {
+  it('keeps recall@10 ≥ 0.95 against exact search on 20k clustered 64-d vectors, and is reused from disk', () => {
+    const path = tmp();
+    const store = open(path);
+    // Queries come from the same clusters as the data (drawn after it, so none is a stored vector).
+    const all = clustered(20_050, 64, 200, 1);
+    fill(store, all.slice(0, 20_000), 500);
+    const queries = all.slice(20_000);
+    let found = 0;
+    for (const q of queries) {
+      const exact = new Set(ids(store, q, { exact: true }));
+      found += ids(store, q).filter((id) => exact.has(id)).length;
+    }
+    expect(found / (queries.length * 10)).toBeGreaterThanOrEqual(0.95);
+    expect(store.vectorIndexes!.builds).toBe(1);
+    const file = store.vectorIndexes!.filePath(1, 'e')!;
+    expect(existsSync(file)).toBe(true);
+    const first = ids(store, queries[0]!);
+    store.close();
+
+    // Another process opens the same database: the file is loaded, not rebuilt.
+    const again = open(path);
+    expect(ids(again, queries[0]!)).toEqual(first);
+    expect(again.vectorIndexes!.builds).toBe(0);
+    again.close();
+  }, 60_000);
+
+  it('searches small collections exactly, and exactly when asked', () => {
+    const store = open(tmp(), { exactBelow: 5000 });
+    fill(store, clustered(1000, 16, 20, 3), 100);
+    const q = clustered(1, 16, 20, 4)[0]!;
+    expect(ids(store, q)).toEqual(ids(store, q, { exact: true }));
+    expect(store.vectorIndexes!.builds).toBe(0);
+    store.close();
+  });
+
+  it('never answers from a stale index: deleted chunks disappear, added ones are found', () => {
+    const store = open(tmp(), { exactBelow: 500 });
+    const vectors = clustered(2000, 16, 20, 5);
+    fill(store, vectors, 100);
+    const q = vectors[150]!; // in document 1
+    const before = store.vectorSearch({ vector: q, embedder: 'e', k: 10 });
+    expect(before[0]!.text).toBe('chunk 150');
+    expect(store.vectorIndexes!.builds).toBe(1);
+
+    const doc = before[0]!.documentId;
+    const deleted = new Set(store.documentChunks({ documentId: doc }).map((c) => c.chunkId));
+    expect(deleted.size).toBe(100);
+    expect(store.deleteDocument(doc)).toBe(true);
+    const after = store.vectorSearch({ vector: q, embedder: 'e', k: 10 });
+    expect(after.map((h) => h.documentId)).not.toContain(doc);
+    expect(after.some((h) => deleted.has(h.chunkId))).toBe(false);
+    expect(ids(store, q)).toEqual(ids(store, q, { exact: true }).slice(0, 10));
+    expect(store.vectorIndexes!.builds).toBe(2);
+
+    // New vectors, among them the query itself: found at once.
+    fill(store, [q, ...clustered(99, 16, 20, 6)], 100, 5000);
+    const added = store.vectorSearch({ vector: q, embedder: 'e', k: 3 });
+    expect(added[0]!.text).toBe('chunk 5000');
+    expect(added[0]!.score).toBeGreaterThan(0.999);
+    expect(store.vectorIndexes!.builds).toBe(3);
+    store.close();
+  }, 30_000);
+
+  it('rebuilds an index file that is missing, corrupt, or from another version', () => {
+    const path = tmp();
+    const store = open(path, { exactBelow: 500 });
+    const vectors = clustered(1500, 16, 20, 7);
+    fill(store, vectors, 100);
+    const q = vectors[42]!;
+    const expected = ids(store, q);
+    const file = store.vectorIndexes!.filePath(1, 'e')!;
+    store.close();
+
+    writeFileSync(file, Buffer.from('not an index at all'));
+    const corrupt = open(path, { exactBelow: 500 });
+    expect(ids(corrupt, q)).toEqual(expected);
+    expect(corrupt.vectorIndexes!.builds).toBe(1);
+    corrupt.close();
+
+    rmSync(file);
+    const missing = open(path, { exactBelow: 500 });
+    expect(ids(missing, q)).toEqual(expected);
+    expect(missing.vectorIndexes!.builds).toBe(1);
+    expect(existsSync(file)).toBe(true);
+    missing.close();
+
+    // Written by a process whose index was built before a vector changed: the version differs.
+    const writer = open(path, { exactBelow: 500 });
+    const victim = writer.vectorSearch({ vector: q, embedder: 'e', k: 1 })[0]!;
+    const far = new Float32Array(16);
+    far[0] = -1;
+    writer.putVectors({ collection: 'c', embedder: 'e', entries: [{ chunkId: victim.chunkId, contentHash: 'moved', vector: far }] });
+    writer.close();
+    const reader = open(path, { exactBelow: 500 });
+    expect(ids(reader, q)).not.toContain(victim.chunkId);
+    expect(ids(reader, q)).toEqual(ids(reader, q, { exact: true }));
+    expect(reader.vectorIndexes!.builds).toBe(1);
+    reader.close();
+  }, 30_000);
+
+  it('searches a restrictive filter exactly, and a broad one through the index, returning only matches', () => {
+    const store = open(tmp(), { exactBelow: 500, filteredExactMax: 300 });
+    const vectors = clustered(3000, 16, 20, 8);
+    fill(store, vectors, 50); // 60 documents, 6 per group: 300 chunks per group
+    const allowed = (group: number) =>
+      new Set(store.listDocuments({ collection: 'c' }).filter((d) => d.metadata.group === group).flatMap((d) => store.documentChunks({ documentId: d.id }).map((c) => c.chunkId)));
+    const q = vectors[7]!;
+    // 300 candidates: at the exact limit, so identical to the exact scan.
+    expect(ids(store, q, { group: 3 })).toEqual(ids(store, q, { group: 3, exact: true }));
+    const three = allowed(3);
+    expect(ids(store, q, { group: 3 }).every((id) => three.has(id))).toBe(true);
+
+    // A broader filter (over the limit) goes through HNSW with the filter: still only matches.
+    const broad = open(store.path, { exactBelow: 500, filteredExactMax: 100 });
+    const got = ids(broad, q, { group: 3 });
+    expect(got).toHaveLength(10);
+    expect(got.every((id) => three.has(id))).toBe(true);
+    const exact = new Set(ids(broad, q, { group: 3, exact: true }));
+    expect(got.filter((id) => exact.has(id)).length).toBeGreaterThanOrEqual(9);
+    broad.close();
+    store.close();
+  }, 30_000);
+});
