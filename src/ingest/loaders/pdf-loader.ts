@@ -40,12 +40,18 @@ export const pdfLoader: Loader = {
     }
     try {
       const pages: string[] = [];
+      const tinyText: string[] = [];
       for (let n = 1; n <= pdf.numPages; n++) {
         const page = await pdf.getPage(n);
         const content = await page.getTextContent();
         let raw = '';
         for (const item of content.items) {
-          if ('str' in item) raw += item.str + (item.hasEOL ? '\n' : '');
+          if (!('str' in item)) continue;
+          raw += item.str + (item.hasEOL ? '\n' : '');
+          // Text drawn below one point is invisible on the page but extracted all the same: a carrier of
+          // instructions to a model. Samples go to metadata.tinyText for the guard (src/guard/flag-chunks.ts).
+          const size = Math.hypot(item.transform[0] ?? 0, item.transform[1] ?? 0);
+          if (size < 1 && item.str.trim() !== '' && tinyText.length < 20) tinyText.push(item.str.slice(0, 300));
         }
         pages.push(tidyPageText(raw));
         page.cleanup();
@@ -74,7 +80,7 @@ export const pdfLoader: Loader = {
 
       const { info } = await pdf.getMetadata().catch(() => ({ info: {} as Record<string, unknown> }));
       const fields = (info ?? {}) as Record<string, unknown>;
-      const metadata: Metadata = { type: 'pdf', pages: pdf.numPages };
+      const metadata: Metadata = { type: 'pdf', pages: pdf.numPages, ...(tinyText.length > 0 ? { tinyText } : {}) };
       const title = cleanString(fields.Title);
       for (const [key, name] of [
         ['Author', 'author'],
