@@ -6,7 +6,7 @@ import { asAsyncStore } from '../contract/async-store.js';
 import { runStoreContract, unit } from '../contract/store-contract.js';
 import { SqliteStore } from '../sqlite/sqlite-store.js';
 import { POSTGRES_SCHEMA_VERSION } from './postgres-migrations.js';
-import { openPostgresStore, type PostgresStore } from './postgres-store.js';
+import { openPostgresStore, vectorSearchSql, type PostgresStore } from './postgres-store.js';
 import { startPgliteVectorServer, type PgliteVectorServer } from './test-support/pglite-vector-server.js';
 
 let server: PgliteVectorServer;
@@ -67,9 +67,12 @@ describe('PostgresStore', () => {
       const id = (await client.query<{ id: number }>("SELECT id FROM collections WHERE name = 'c'")).rows[0]!.id;
       await client.query('BEGIN');
       await client.query('SET LOCAL enable_seqscan = off');
-      const explain = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT chunk_id FROM chunk_vectors v WHERE v.collection_id = ${id} AND v.embedder = 'mini' AND v.dimensions = 3 ORDER BY (v.vector::vector(3)) <=> '[1,0,0]'::vector(3) LIMIT 5`);
+      // The very query vectorSearch sends, with and without a filter that joins documents.
+      const explain = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${vectorSearchSql(id, 'mini', 3)}`, ['[1,0,0]', 5]);
+      const filtered = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${vectorSearchSql(id, 'mini', 3, 'AND d.type = $3')}`, ['[1,0,0]', 5, 'text']);
       await client.query('COMMIT');
-      expect(explain.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/chunk_vectors_hnsw_c\d+_d3_/);
+      expect(explain.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan using chunk_vectors_hnsw_c\d+_d3_/);
+      expect(filtered.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan using chunk_vectors_hnsw_c\d+_d3_/);
     } finally {
       client.release();
     }
@@ -79,6 +82,48 @@ describe('PostgresStore', () => {
     expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
     await store.deleteCollection('c');
     expect(await indexes()).toEqual([]);
+    await store.close();
+  });
+
+  it('answers through the HNSW index with high recall, and fills k under a selective filter (iterative scan)', async () => {
+    const store = await freshStore();
+    await store.ensureCollection('big');
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    const n = 1200;
+    const dims = 16;
+    const vectors = Array.from({ length: n }, () => unit(Array.from({ length: dims }, random)));
+    const chunkOf = (i: number) => ({ ordinal: i, text: `v${i}`, start: 0, end: 1, headingPath: [], tokenCount: 1, metadata: { tenth: i % 10 === 0 }, contentHash: `v${i}`, keywordText: `v${i}`, termCount: 1 });
+    await store.putDocument({ collection: 'big', source: '/v.txt', mimeType: 'text/plain', type: 'text', contentHash: 'v', bytes: 1, metadata: {}, chunks: vectors.map((_, i) => chunkOf(i)) });
+    const pending = await store.pendingChunks({ collection: 'big', embedder: 'rand', limit: n });
+    await store.putVectors({ collection: 'big', embedder: 'rand', entries: pending.map((p, i) => ({ chunkId: p.chunkId, contentHash: p.contentHash, vector: vectors[i]! })) });
+    // The one PGlite session: with sequential scans off, every search below walks the HNSW graph.
+    await store.pool.query('SET enable_seqscan = off');
+    const exact = (q: Float32Array, keep: (i: number) => boolean) =>
+      vectors
+        .map((v, i) => ({ i, s: v.reduce((sum, x, j) => sum + x * q[j]!, 0) }))
+        .filter((x) => keep(x.i))
+        .sort((a, b) => b.s - a.s)
+        .slice(0, 10)
+        .map((x) => `v${x.i}`);
+    let found = 0;
+    let filteredFound = 0;
+    const queries = 20;
+    for (let qi = 0; qi < queries; qi++) {
+      const q = unit(Array.from({ length: dims }, random));
+      const hits = await store.vectorSearch({ vector: q, embedder: 'rand', k: 10 });
+      expect(hits).toHaveLength(10);
+      const truth = new Set(exact(q, () => true));
+      found += hits.filter((h) => truth.has(h.text)).length;
+      const filtered = await store.vectorSearch({ vector: q, embedder: 'rand', k: 10, filter: { metadata: { tenth: true } } });
+      expect(filtered).toHaveLength(10);
+      expect(filtered.every((h) => h.metadata.tenth === true)).toBe(true);
+      const filteredTruth = new Set(exact(q, (i) => i % 10 === 0));
+      filteredFound += filtered.filter((h) => filteredTruth.has(h.text)).length;
+    }
+    await store.pool.query('RESET enable_seqscan');
+    expect(found / (queries * 10)).toBeGreaterThanOrEqual(0.9);
+    expect(filteredFound / (queries * 10)).toBeGreaterThanOrEqual(0.9);
     await store.close();
   });
 

@@ -581,15 +581,7 @@ export class PostgresStore implements AsyncStore {
       const rows = await this.transaction(async (client) => {
         await client.query(`SET LOCAL hnsw.ef_search = ${Math.max(Math.trunc(this.hnsw.efSearch), Math.min(query.k, 1000))}`);
         if (where) await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
-        return (
-          await client.query<{ id: number; score: number }>(
-            `SELECT v.chunk_id AS id, -((v.vector::vector(${d})) <#> $1::vector(${d})) AS score
-             FROM chunk_vectors v JOIN chunks k ON k.id = v.chunk_id ${where.includes('d.') ? 'JOIN documents d ON d.id = k.document_id' : ''}
-             WHERE ${vectorPredicate('v.', collection.id, query.embedder, d)} AND v.vector IS NOT NULL ${where}
-             ORDER BY (v.vector::vector(${d})) <=> $1::vector(${d}) LIMIT $2`,
-            values,
-          )
-        ).rows;
+        return (await client.query<{ id: number; score: number }>(vectorSearchSql(collection.id, query.embedder, d, where), values)).rows;
       });
       for (const r of rows) scored.push({ id: r.id, score: r.score, collection: collection.name });
     }
@@ -756,6 +748,18 @@ export class PostgresStore implements AsyncStore {
   private async collectionRow(db: Queryable, name: string): Promise<CollectionRow | undefined> {
     return (await db.query<CollectionRow>(`SELECT ${COLLECTION_COLUMNS} FROM collections WHERE name = $1`, [name])).rows[0];
   }
+}
+
+/**
+ * The nearest-neighbour query of one collection: `$1` the query vector, `$2` k, `where` further filters.
+ * Ordered by the indexed expression so that the planner can walk the HNSW index; scored by inner product.
+ */
+export function vectorSearchSql(collectionId: number, embedder: string, dimensions: number, where = ''): string {
+  const d = Math.trunc(dimensions);
+  return `SELECT v.chunk_id AS id, -((v.vector::vector(${d})) <#> $1::vector(${d})) AS score
+    FROM chunk_vectors v JOIN chunks k ON k.id = v.chunk_id ${where.includes('d.') ? 'JOIN documents d ON d.id = k.document_id' : ''}
+    WHERE ${vectorPredicate('v.', collectionId, embedder, d)} AND v.vector IS NOT NULL ${where}
+    ORDER BY (v.vector::vector(${d})) <=> $1::vector(${d}) LIMIT $2`;
 }
 
 /** The partial-index predicate, written with literals so the planner can match it to the HNSW index. */
