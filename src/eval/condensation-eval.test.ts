@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../ingest/ingest.js';
 import { resolveLanguageModel } from '../models/resolve-model.js';
@@ -8,17 +7,19 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { readBeirDataset } from './beir.js';
 import { evaluateCondensation } from './condensation-eval.js';
 import { buildFollowUpSet, type FollowUpConversation } from './follow-up-set.js';
+import { findDatasets } from './test-support/find-datasets.js';
 
-const DATASETS = fileURLToPath(new URL('../../../shared/datasets', import.meta.url));
+const DATASETS = findDatasets();
+if (!DATASETS) console.warn('condensation-eval.test: ../shared/datasets not found (set LORE_DATASETS): skipped');
 
-describe('follow-up condensation on scripted conversations (Cranfield and CMRC)', () => {
+describe.skipIf(!DATASETS)('follow-up condensation on scripted conversations (Cranfield and CMRC)', () => {
   const store = new SqliteStore({ path: ':memory:' });
   let server: ScriptedOpenAIServer;
   const sets: Record<'en' | 'zh', FollowUpConversation[]> = { en: [], zh: [] };
 
   beforeAll(async () => {
     for (const [name, language, collection] of [['cranfield', 'en', 'en'], ['cmrc2018-trial', 'zh', 'zh']] as const) {
-      const dir = join(DATASETS, name);
+      const dir = join(DATASETS!, name);
       sets[language] = buildFollowUpSet({ dataset: await readBeirDataset({ dir }), language, limit: 20 });
       await ingest({ store, paths: [join(dir, 'corpus.jsonl')], collection, loaderOptions: { textFields: ['title', 'text'], idField: '_id' } });
     }
@@ -27,7 +28,7 @@ describe('follow-up condensation on scripted conversations (Cranfield and CMRC)'
     server = await startScriptedOpenAIServer({ reply: ({ messages }) => standalone.get(/Last question: (.*)\n/.exec(messages.at(-1)?.content ?? '')?.[1] ?? '') ?? 'unknown' });
   });
   afterAll(async () => {
-    await server.close();
+    await server?.close();
     store.close();
   });
 
