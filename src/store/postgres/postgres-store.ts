@@ -138,6 +138,8 @@ export class PostgresStore implements AsyncStore {
   readonly schema: string;
   private readonly hnsw: Required<HnswOptions>;
   private readonly vectorIndexes: boolean;
+  /** pgvector ≥ 0.8 walks the HNSW graph further until k rows pass a filter (`hnsw.iterative_scan`). */
+  private iterativeScan = false;
 
   private constructor(options: OpenPostgresStoreOptions, pool: pg.Pool) {
     this.path = redactPostgresUrl(options.url);
@@ -237,6 +239,9 @@ export class PostgresStore implements AsyncStore {
           [String(POSTGRES_SCHEMA_VERSION)],
         );
       }
+      const pgvector = (await client.query<{ version: string }>("SELECT extversion AS version FROM pg_extension WHERE extname = 'vector'")).rows[0]!.version;
+      const [major = 0, minor = 0] = pgvector.split('.').map(Number);
+      this.iterativeScan = major > 0 || minor >= 8;
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
@@ -580,7 +585,8 @@ export class PostgresStore implements AsyncStore {
       if (where === null) continue;
       const rows = await this.transaction(async (client) => {
         await client.query(`SET LOCAL hnsw.ef_search = ${Math.max(Math.trunc(this.hnsw.efSearch), Math.min(query.k, 1000))}`);
-        if (where) await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
+        // Older pgvector reserves the hnsw.* prefix without this setting: setting it there would fail.
+        if (where && this.iterativeScan) await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
         return (await client.query<{ id: number; score: number }>(vectorSearchSql(collection.id, query.embedder, d, where), values)).rows;
       });
       for (const r of rows) scored.push({ id: r.id, score: r.score, collection: collection.name });
