@@ -554,15 +554,18 @@ export class PostgresStore implements AsyncStore {
    * `vector::vector(D)`, made once, in the transaction that stores the first such vectors.
    */
   private async ensureVectorIndex(client: pg.PoolClient, collectionId: number, embedder: string, dimensions: number): Promise<void> {
-    const exists = await client.query('SELECT 1 FROM vector_indexes WHERE collection_id = $1 AND embedder = $2 AND dimensions = $3', [collectionId, embedder, dimensions]);
-    if (exists.rowCount) return;
+    const exists = () => client.query('SELECT 1 FROM vector_indexes WHERE collection_id = $1 AND embedder = $2 AND dimensions = $3', [collectionId, embedder, dimensions]);
+    if ((await exists()).rowCount) return;
+    // Two writers storing the first vectors at once: one builds the index, the other waits and finds it.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lore:${this.schema}:index:${collectionId}:${dimensions}:${embedder}`]);
+    if ((await exists()).rowCount) return;
     const name = `chunk_vectors_hnsw_c${collectionId}_d${dimensions}_${(await client.query<{ h: string }>("SELECT substr(md5($1), 1, 10) AS h", [embedder])).rows[0]!.h}`;
     await client.query(
       `CREATE INDEX IF NOT EXISTS ${pg.escapeIdentifier(name)} ON chunk_vectors USING hnsw ((vector::vector(${dimensions})) vector_cosine_ops)
        WITH (m = ${Math.trunc(this.hnsw.m)}, ef_construction = ${Math.trunc(this.hnsw.efConstruction)})
        WHERE ${vectorPredicate('', collectionId, embedder, dimensions)}`,
     );
-    await client.query('INSERT INTO vector_indexes (collection_id, embedder, dimensions, name, created_at) VALUES ($1, $2, $3, $4, $5)', [collectionId, embedder, dimensions, name, new Date().toISOString()]);
+    await client.query('INSERT INTO vector_indexes (collection_id, embedder, dimensions, name, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [collectionId, embedder, dimensions, name, new Date().toISOString()]);
   }
 
   async clearVectors(options: { collection: string }): Promise<number> {
