@@ -91,6 +91,10 @@ describe('lore ask --model (against a local server speaking the OpenAI protocol)
     expect(answer.citations[0]!.headingPath).toEqual(['Wind turbine maintenance guide', 'Gearbox']);
     // The rephrasing call is part of the question's cost.
     expect(answer.usage.inputTokens).toBeGreaterThan(321);
+    // Whatever the model makes of it, the question is answered and the note says what self-query did.
+    const selfQuery = await runCli(['ask', 'gearbox oil in markdown files', '--db', db, '--mode', 'keyword', '--json', '--self-query', '--model', `openai-compatible:${server.baseUrl}#cite`], { cwd: dir });
+    expect(selfQuery.code).toBe(0);
+    expect((JSON.parse(selfQuery.stdout) as { retrieval: { notes: string[] } }).retrieval.notes[0]).toMatch(/^self-query/);
     const refused = await runCli(['ask', 'gearbox oil', '--db', db, '--mode', 'keyword', '--rerank', 'llm'], { cwd: dir });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/needs a language model/);

@@ -5,12 +5,14 @@ import { SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
 import { retrieve } from '../../retrieve/pipeline.js';
 import { CONTEXT_MODES, expandContext, type ContextMode } from '../../retrieve/expand-context.js';
 import { createLlmReranker } from '../../retrieve/rerank/llm-rerank.js';
+import { selfQuery } from '../../retrieve/query/self-query.js';
+import type { SearchFilter, Store } from '../../spec/store.js';
 import { routeQuestion, routesFromCollections, type RouteDecision, type RouteMethod } from '../../retrieve/query/route-question.js';
 import { chooseEmbedder } from './embedder-option.js';
 import { answerWithModel } from '../../rag/generate-answer.js';
 import { verifyAnswer } from '../../rag/verify-citations.js';
 import { resolveLanguageModel } from '../../models/resolve-model.js';
-import { LoreError } from '../../spec/errors.js';
+import { isLoreError, LoreError } from '../../spec/errors.js';
 import { displayPath, oneLine } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { collectWhere } from './parse-options.js';
@@ -37,6 +39,7 @@ interface AskCliOptions extends GgufCliOptions {
   multiQuery?: number | true;
   hyde?: boolean;
   route?: RouteMethod;
+  selfQuery?: boolean;
 }
 
 function parsePositive(value: string): number {
@@ -66,6 +69,7 @@ export function registerAsk(program: Command, _context: CommandContext): void {
     .option('--compress [tokens]', 'keep only the sentences that bear on the question, within this many tokens in all (default 1000)', parsePositive)
     .option('--multi-query [n]', 'with a model: search n rephrasings of the question too, and fuse (default 3)', parsePositive)
     .option('--hyde', 'with a model: also search with a hypothetical answer the model writes')
+    .option('--self-query', 'with a model: turn conditions in the question ("reports from 2023 in the Shanghai folder") into filters checked against the collection')
     .addOption(new Option('--route <method>', 'pick the collection for the question (when -c is not given) by rules, embedding or model').choices(['rules', 'embedding', 'model']))
     .option('--model <spec>', 'write the answer with a language model: ollama:MODEL, openai:MODEL, anthropic:MODEL, openai-compatible:URL#MODEL, gguf:PATH (default: $LORE_MODEL; none: extractive)')
     .addHelpText(
@@ -93,7 +97,7 @@ export function registerAsk(program: Command, _context: CommandContext): void {
             modelSpec && modelSpec !== 'extractive'
               ? resolveLanguageModel({ spec: modelSpec, ...modelEnvironment(), ...modelAccounting(), gguf: ggufSettings(opts), onCall: (r) => calls.push(r) })
               : undefined;
-          const needsModel = opts.rerank === 'llm' || opts.multiQuery || opts.hyde || opts.route === 'model';
+          const needsModel = opts.rerank === 'llm' || opts.multiQuery || opts.hyde || opts.route === 'model' || opts.selfQuery;
           if (needsModel && !model) {
             throw new LoreError({ code: 'INVALID_ARGUMENT', message: 'this retrieval step needs a language model', hint: 'give --model SPEC or set LORE_MODEL' });
           }
@@ -104,16 +108,33 @@ export function registerAsk(program: Command, _context: CommandContext): void {
             route = await routeQuestion({ question, routes: routesFromCollections({ store }), method: opts.route, embedder, model });
             if (route.kind === 'collection') collection = route.route;
           }
+          let query = question;
+          let filter: SearchFilter = { collection, source: opts.source, type: opts.type, metadata: opts.where };
+          const selfQueryNotes: string[] = [];
+          if (opts.selfQuery) {
+            const target = collection ?? onlyCollection(store);
+            try {
+              const derived = await selfQuery({ question, model: model!, store, collection: target });
+              query = derived.query;
+              // Filters given on the command line win over the model's.
+              filter = { ...derived.filter, ...dropUndefined(filter), metadata: { ...derived.filter.metadata, ...opts.where } };
+              selfQueryNotes.push(`self-query: searched "${derived.query}" with ${JSON.stringify(derived.filter)}`, ...derived.notes);
+            } catch (error) {
+              // A model that cannot write the filter leaves the question to be searched as asked.
+              if (isLoreError(error, 'ABORTED') || !isLoreError(error)) throw error;
+              selfQueryNotes.push(`self-query failed (${error.message}); searched the question as asked`);
+            }
+          }
           // With a model, each source comes with its neighbouring chunks: measured on CMRC, the answer is in the
           // context more often than with more chunks of the same size (docs/benchmarks.md, retrieval steps).
           const contextMode = opts.context ?? (model ? 'window' : 'none');
           const retrieval = await retrieve({
             store,
-            query: question,
+            query,
             k: opts.k,
             mode: opts.mode,
             embedder: opts.mode === 'keyword' ? undefined : embedder,
-            filter: { collection, source: opts.source, type: opts.type, metadata: opts.where },
+            filter,
             rerank: opts.rerank === 'llm' ? createLlmReranker({ model: model! }) : opts.rerank,
             compress: opts.compress === undefined ? undefined : { maxTokens: opts.compress === true ? undefined : opts.compress },
             transforms: model && (opts.multiQuery || opts.hyde) ? { model, multiQuery: opts.multiQuery, hyde: opts.hyde } : undefined,
@@ -122,7 +143,7 @@ export function registerAsk(program: Command, _context: CommandContext): void {
           // Expanded here rather than in retrieve(), so citations can point at the chunks that matched.
           const hits = contextMode === 'none' ? retrieved : await expandContext({ store, hits: retrieved, mode: contextMode });
           if (contextMode !== 'none') retrieval.steps.push(`context ${contextMode}`);
-          const retrievalReport = { steps: retrieval.steps, notes: retrieval.notes, ...(route ? { route } : {}) };
+          const retrievalReport = { steps: retrieval.steps, notes: [...selfQueryNotes, ...retrieval.notes], ...(route ? { route } : {}), ...(query !== question ? { query } : {}) };
           const verify = async (answer: Answer) => {
             if (!opts.verify && !opts.judge) return;
             const judge = opts.judge ? resolveLanguageModel({ spec: opts.judge, ...modelEnvironment(), ...modelAccounting() }) : undefined;
@@ -162,6 +183,17 @@ function printAnswer(answer: Answer, retrieved: number): void {
   if (answer.note) notes.push(answer.note);
   if (notes.length) process.stderr.write(`\n${dim(notes.join('\n'))}\n`);
   printVerification(answer);
+}
+
+/** Self-query needs one collection: the one named, else the only one there is. */
+function onlyCollection(store: Store): string {
+  const all = store.listCollections();
+  if (all.length === 1) return all[0]!.name;
+  throw new LoreError({ code: 'INVALID_ARGUMENT', message: '--self-query needs a collection', hint: `name one with -c (${all.map((c) => c.name).join(', ') || 'none yet'}) or use --route` });
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**
