@@ -225,8 +225,10 @@ describe('lore eval rag', () => {
       const drawn = await page.locator('svg.chart rect.bar').evaluateAll((rects) => rects.filter((r) => (r as unknown as { getBBox(): { height: number } }).getBBox().height > 0).length);
       expect(drawn).toBeGreaterThan(5);
       expect(await page.locator('table.items tbody tr').count()).toBe(3);
-      const shot = join(process.cwd(), 'docs', 'screenshots', 'eval-report.png');
-      mkdirSync(join(process.cwd(), 'docs', 'screenshots'), { recursive: true });
+      // Saved for review under tmp/ (gitignored); LORE_SCREENSHOTS=1 refreshes the committed copy in docs/.
+      const folder = process.env['LORE_SCREENSHOTS'] === '1' ? join(process.cwd(), 'docs', 'screenshots') : join(process.cwd(), 'tmp', 'screenshots');
+      const shot = join(folder, 'eval-report.png');
+      mkdirSync(folder, { recursive: true });
       await page.screenshot({ path: shot, fullPage: true });
       expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
     } finally {
