@@ -69,3 +69,6 @@ export { compareRuns } from './eval/runs/compare-runs.js';
 export { writeReport, renderReport } from './eval/report/write-report.js';
 export { createSqliteEvalRunStore } from './store/sqlite/eval-run-store.js';
 export type { EvalRun, EvalItem, StoredEvalRun, MetricSummary } from './spec/eval-runs.js';
+// Guards: injection/jailbreak detection, secrets and PII (`redact`), canaries, output sanitising, `withGuard`; the red team.
+export * from './guard/index.js';
+export { runRedteam, createObedientModel, renderRedteamHtml, PROBE_FAMILIES, type RedteamReport, type RedteamOptions, type ProbeFamily } from './guard/redteam/index.js';

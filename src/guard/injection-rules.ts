@@ -139,7 +139,8 @@ export function matchInjectionRules(options: { texts: string[]; rules?: readonly
       break;
     }
   }
-  return matches;
+  // A weak rule that matched the same words as a stronger one is the same evidence counted twice.
+  return matches.filter((m) => !matches.some((n) => n !== m && n.weight > m.weight && n.excerpt.toLowerCase().includes(m.excerpt.toLowerCase())));
 }
 
 /**
