@@ -17,7 +17,7 @@ export interface VectorIndexOptions {
   m?: number;
   /** Candidate list size while building (default 200). */
   efConstruction?: number;
-  /** Candidate list size while searching (default 128; raised to k when k is larger). */
+  /** Candidate list size while searching (default 256; raised to k when k is larger). */
   efSearch?: number;
 }
 
@@ -62,7 +62,8 @@ export class VectorIndexes {
   private readonly filteredExactMax: number;
   private readonly m: number;
   private readonly efConstruction: number;
-  private readonly efSearch: number;
+  /** Candidate list size while searching; may be changed between queries. */
+  efSearch: number;
   /** Rebuilds done by this process (for tests and benchmarks). */
   builds = 0;
   /** Milliseconds the last rebuild took. */
@@ -78,7 +79,7 @@ export class VectorIndexes {
     this.filteredExactMax = options.filteredExactMax ?? 20_000;
     this.m = options.m ?? 16;
     this.efConstruction = options.efConstruction ?? 200;
-    this.efSearch = options.efSearch ?? 128;
+    this.efSearch = options.efSearch ?? 256;
   }
 
   /** Where an index file lives (null for an in-memory database). */
