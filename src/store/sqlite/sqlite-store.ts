@@ -179,6 +179,7 @@ export class SqliteStore implements Store {
       dropFtsTable(this.db, row.id);
       this.db.prepare('DELETE FROM collections WHERE id = ?').run(row.id);
     }).immediate();
+    this.vectorIndexes?.drop(row.id);
     return true;
   }
 

@@ -167,6 +167,11 @@ describe('the approximate vector index', () => {
     expect(ids(reader, q)).not.toContain(victim.chunkId);
     expect(ids(reader, q)).toEqual(ids(reader, q, { exact: true }));
     expect(reader.vectorIndexes!.builds).toBe(1);
+    // Deleting the collection removes its index files.
+    expect(existsSync(file)).toBe(true);
+    reader.deleteCollection('c');
+    expect(existsSync(file)).toBe(false);
+    expect(existsSync(`${file}.json`)).toBe(false);
     reader.close();
   }, 30_000);
 

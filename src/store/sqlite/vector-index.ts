@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -104,6 +104,19 @@ export class VectorIndexes {
       return this.hnsw(entry, query, Math.min(k, allowed.length), (label) => set.has(label));
     }
     return this.hnsw(entry, query, Math.min(k, entry.meta.count));
+  }
+
+  /** Forgets a deleted collection's indexes and removes their files. */
+  drop(collectionId: number): void {
+    for (const key of [...this.entries.keys()]) if (key.startsWith(`${collectionId}\0`)) this.entries.delete(key);
+    const file = this.filePath(collectionId, '');
+    if (!file) return;
+    const dir = join(file, '..');
+    try {
+      for (const name of readdirSync(dir)) if (name.startsWith(`${collectionId}-`)) rmSync(join(dir, name), { force: true });
+    } catch {
+      // No index directory: nothing to remove.
+    }
   }
 
   /** Drops cached indexes (they are reloaded or rebuilt on the next search). */
