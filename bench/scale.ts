@@ -334,7 +334,7 @@ function report(results: SizeResult[], base: Base): string {
     '',
     'Ingest: chunks/s through the store\'s own write path (`putDocument` with keyword analysis and the FTS index, then `putVectors`, which also fills the embedding cache); in brackets each half alone. DB: SQLite file size. Build: the HNSW index (hnswlib-node, M 16, efConstruction 200, inner product) built lazily by the first vector query and saved next to the database. RSS: after the keyword/vector/hybrid queries / peak of the process. Vector and hybrid go through `search()` (hybrid: keyword with pseudo-relevance feedback + vector, fused).',
     '',
-    '| chunks | ingest chunks/s | DB | index build | index file | RSS serving / peak | recall@10 (default ef ${results[0]?.defaultEf}) | vector | keyword | hybrid |',
+    `| chunks | ingest chunks/s | DB | index build | index file | RSS serving / peak | recall@10 (default ef ${results[0]?.defaultEf}) | vector | keyword | hybrid |`,
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
