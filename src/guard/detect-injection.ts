@@ -43,7 +43,12 @@ export interface RuleLayerResult {
  * found), then the rules over the skeleton, its un-leeted form, the ROT13 and reversed forms, smuggled
  * tag-character text and every decoded payload.
  */
-export function scanInjectionRules(options: { text: string; rules?: readonly InjectionRule[] }): RuleLayerResult {
+export function scanInjectionRules(options: {
+  text: string;
+  rules?: readonly InjectionRule[];
+  /** Also scan the ROT13 and the reversal of the text (default true; ingestion skips them for speed). */
+  transforms?: boolean;
+}): RuleLayerResult {
   const rules = options.rules ?? INJECTION_RULES;
   const normalized = normalizeInput({ text: options.text });
   const direct = matchInjectionRules({ texts: [normalized.skeleton, normalized.unleet], rules });
@@ -57,7 +62,7 @@ export function scanInjectionRules(options: { text: string; rules?: readonly Inj
   const hiddenViews = hiddenTexts.map((t) => normalizeInput({ text: t }).skeleton);
   // ROT13 and reversal cost a pass each over Latin text; a long document is not going to be one big ROT13.
   const latinHead = normalized.skeleton.slice(0, 20_000);
-  const transformed = [rot13(latinHead), reverseText(latinHead)];
+  const transformed = options.transforms === false ? [] : [rot13(latinHead), reverseText(latinHead)];
   const hidden = matchInjectionRules({ texts: [...hiddenViews, ...transformed], rules }).filter((m) => !directIds.has(m.id));
 
   const reasons: string[] = [];
@@ -199,17 +204,17 @@ function normalizeForClassifier(text: string): string {
   return normalizeInput({ text }).skeleton;
 }
 
-function safeRules(text: unknown, rules?: readonly InjectionRule[]): RuleLayerResult {
+function safeRules(text: unknown, rules?: readonly InjectionRule[], transforms?: boolean): RuleLayerResult {
   try {
-    return scanInjectionRules({ text: typeof text === 'string' ? text : String(text ?? ''), rules });
+    return scanInjectionRules({ text: typeof text === 'string' ? text : String(text ?? ''), rules, transforms });
   } catch (error) {
     return { score: 0, reasons: [`rules failed: ${(error as Error)?.message ?? String(error)}`], matches: [], findings: [], payloads: [], hiddenTexts: [] };
   }
 }
 
 /** Rules and normalisation only, synchronous: for hot paths such as ingestion. Never throws. */
-export function detectInjectionByRules(options: { text: string; threshold?: number; rules?: readonly InjectionRule[] }): InjectionVerdict {
-  const r = safeRules(options.text, options.rules);
+export function detectInjectionByRules(options: { text: string; threshold?: number; rules?: readonly InjectionRule[]; transforms?: boolean }): InjectionVerdict {
+  const r = safeRules(options.text, options.rules, options.transforms);
   const score = round(r.score);
   return { flagged: score >= (options.threshold ?? DEFAULT_INJECTION_THRESHOLD), score, reasons: r.reasons, layers: { rules: score, classifier: null, judge: null } };
 }
