@@ -6,6 +6,8 @@ import { retrieve } from '../../retrieve/pipeline.js';
 import { CONTEXT_MODES, expandContext, type ContextMode } from '../../retrieve/expand-context.js';
 import { createLlmReranker } from '../../retrieve/rerank/llm-rerank.js';
 import { selfQuery } from '../../retrieve/query/self-query.js';
+import { guardHits } from '../../guard/guard-hits.js';
+import { withGuard } from '../../guard/with-guard.js';
 import type { SearchFilter, Store } from '../../spec/store.js';
 import { routeQuestion, routesFromCollections, type RouteDecision, type RouteMethod } from '../../retrieve/query/route-question.js';
 import { chooseEmbedder } from './embedder-option.js';
@@ -40,6 +42,7 @@ interface AskCliOptions extends GgufCliOptions {
   hyde?: boolean;
   route?: RouteMethod;
   selfQuery?: boolean;
+  guard: boolean;
 }
 
 function parsePositive(value: string): number {
@@ -69,6 +72,7 @@ export function registerAsk(program: Command, _context: CommandContext): void {
     .option('--compress [tokens]', 'keep only the sentences that bear on the question, within this many tokens in all (default 1000)', parsePositive)
     .option('--multi-query [n]', 'with a model: search n rephrasings of the question too, and fuse (default 3)', parsePositive)
     .option('--hyde', 'with a model: also search with a hypothetical answer the model writes')
+    .option('--no-guard', 'with a model: keep retrieved passages flagged as instructions or hidden text, and links in the answer')
     .option('--self-query', 'with a model: turn conditions in the question ("reports from 2023 in the Shanghai folder") into filters checked against the collection')
     .addOption(new Option('--route <method>', 'pick the collection for the question (when -c is not given) by rules, embedding or model').choices(['rules', 'embedding', 'model']))
     .option('--model <spec>', 'write the answer with a language model: ollama:MODEL, openai:MODEL, anthropic:MODEL, openai-compatible:URL#MODEL, gguf:PATH (default: $LORE_MODEL; none: extractive)')
@@ -93,10 +97,13 @@ export function registerAsk(program: Command, _context: CommandContext): void {
         async (store, global) => {
           const modelSpec = opts.model ?? (process.env['LORE_MODEL'] || undefined);
           const calls: CallRecord[] = [];
-          const model =
+          const resolved =
             modelSpec && modelSpec !== 'extractive'
               ? resolveLanguageModel({ spec: modelSpec, ...modelEnvironment(), ...modelAccounting(), gguf: ggufSettings(opts), onCall: (r) => calls.push(r) })
               : undefined;
+          // The operator typed the question; what the documents say is untrusted. So the input check is off,
+          // and the output is cleaned: secrets redacted, images and links to other hosts stripped.
+          const model = resolved && opts.guard ? withGuard(resolved, { input: 'off' }) : resolved;
           const needsModel = opts.rerank === 'llm' || opts.multiQuery || opts.hyde || opts.route === 'model' || opts.selfQuery;
           if (needsModel && !model) {
             throw new LoreError({ code: 'INVALID_ARGUMENT', message: 'this retrieval step needs a language model', hint: 'give --model SPEC or set LORE_MODEL' });
@@ -141,7 +148,10 @@ export function registerAsk(program: Command, _context: CommandContext): void {
           });
           const retrieved = retrieval.hits;
           // Expanded here rather than in retrieve(), so citations can point at the chunks that matched.
-          const hits = contextMode === 'none' ? retrieved : await expandContext({ store, hits: retrieved, mode: contextMode });
+          // Passages flagged as instructions to the model or hidden text never reach a model's prompt.
+          const guarded = model && opts.guard ? guardHits({ hits: retrieved }) : { hits: retrieved, flagged: [] };
+          if (guarded.flagged.length > 0) retrieval.notes.push(`guard: left out ${guarded.flagged.length} passage(s) that read as instructions or hide text (--no-guard keeps them)`);
+          const hits = contextMode === 'none' ? guarded.hits : await expandContext({ store, hits: guarded.hits, mode: contextMode });
           if (contextMode !== 'none') retrieval.steps.push(`context ${contextMode}`);
           const retrievalReport = { steps: retrieval.steps, notes: [...selfQueryNotes, ...retrieval.notes], ...(route ? { route } : {}), ...(query !== question ? { query } : {}) };
           const verify = async (answer: Answer) => {
