@@ -238,8 +238,8 @@ async function runSize(size: number): Promise<SizeResult> {
     const recallOf = (got: number[][]) => got.reduce((sum, ids, i) => sum + ids.filter((id) => truth[i]!.has(id)).length, 0) / (queries.length * 10);
 
     const lore: SizeResult['lore'] = [];
-    const defaultEf = store.vectorIndexes!.efSearch;
-    for (const ef of EFS) {
+    const defaultEf = store.vectorIndexes!.defaultEf(size);
+    for (const ef of [...new Set([...EFS, defaultEf])].sort((a, b) => a - b)) {
       const s = store;
       s.vectorIndexes!.efSearch = ef;
       const ms: number[] = [];
@@ -251,7 +251,7 @@ async function runSize(size: number): Promise<SizeResult> {
       });
       lore.push({ ef, recall: recallOf(got), ...latency(ms) });
     }
-    store.vectorIndexes!.efSearch = defaultEf;
+    store.vectorIndexes!.efSearch = undefined;
 
     let peer: SizeResult['peer'];
     if (size <= PEER_MAX) {

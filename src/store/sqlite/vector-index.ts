@@ -17,7 +17,10 @@ export interface VectorIndexOptions {
   m?: number;
   /** Candidate list size while building (default 200). */
   efConstruction?: number;
-  /** Candidate list size while searching (default 256; raised to k when k is larger). */
+  /**
+   * Candidate list size while searching (raised to k when k is larger). Default: vectors / 1000 between 256
+   * and 1024 (bench:scale: recall@10 0.992 at 100k with 256, 0.98 at 1M with 1024, p95 2.6 ms).
+   */
   efSearch?: number;
 }
 
@@ -62,8 +65,8 @@ export class VectorIndexes {
   private readonly filteredExactMax: number;
   private readonly m: number;
   private readonly efConstruction: number;
-  /** Candidate list size while searching; may be changed between queries. */
-  efSearch: number;
+  /** Candidate list size while searching (undefined: by collection size); may be changed between queries. */
+  efSearch: number | undefined;
   /** Rebuilds done by this process (for tests and benchmarks). */
   builds = 0;
   /** Milliseconds the last rebuild took. */
@@ -79,7 +82,7 @@ export class VectorIndexes {
     this.filteredExactMax = options.filteredExactMax ?? 20_000;
     this.m = options.m ?? 16;
     this.efConstruction = options.efConstruction ?? 200;
-    this.efSearch = options.efSearch ?? 256;
+    this.efSearch = options.efSearch;
   }
 
   /** Where an index file lives (null for an in-memory database). */
@@ -106,6 +109,11 @@ export class VectorIndexes {
     return this.hnsw(entry, query, Math.min(k, entry.meta.count));
   }
 
+  /** The search candidate list size used for a collection of `count` vectors when `efSearch` is not set. */
+  defaultEf(count: number): number {
+    return Math.min(1024, Math.max(256, Math.round(count / 1000)));
+  }
+
   /** Forgets a deleted collection's indexes and removes their files. */
   drop(collectionId: number): void {
     for (const key of [...this.entries.keys()]) if (key.startsWith(`${collectionId}\0`)) this.entries.delete(key);
@@ -127,7 +135,8 @@ export class VectorIndexes {
   private hnsw(entry: Entry, query: Float32Array, k: number, filter?: (label: number) => boolean): Array<{ id: number; score: number }> {
     if (k <= 0) return [];
     const index = entry.index!;
-    index.setEf(Math.max(this.efSearch, k, filter ? 2 * k : 0));
+    const ef = this.efSearch ?? this.defaultEf(entry.meta.count);
+    index.setEf(Math.max(ef, k, filter ? 2 * k : 0));
     const point = Array.from(query);
     // The binding rejects an explicit `undefined` third argument.
     const result = filter ? index.searchKnn(point, k, filter) : index.searchKnn(point, k);
