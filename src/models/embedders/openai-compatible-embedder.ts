@@ -1,6 +1,7 @@
 import { isLoreError, LoreError } from '../../spec/errors.js';
 import type { EmbeddingModel } from '../../spec/models.js';
 import { postJson } from '../providers/post-stream.js';
+import { retryDelayMs, sleepFor } from '../middleware/backoff.js';
 
 export interface OpenAICompatibleEmbedderOptions {
   /** e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1 (Ollama). */
@@ -76,9 +77,7 @@ export function createOpenAICompatibleEmbedder(options: OpenAICompatibleEmbedder
         return vectors;
       } catch (error) {
         if (!isLoreError(error) || !error.retryable || attempt >= retries) throw error;
-        const wait = Math.min(30_000, Math.max(Math.random() * 500 * 2 ** attempt, error.retryAfterMs ?? 0));
-        await new Promise((resolve) => setTimeout(resolve, wait));
-        if (signal?.aborted) throw new LoreError({ code: 'ABORTED', message: 'Embedding was cancelled' });
+        await sleepFor(retryDelayMs({ attempt, retryAfterMs: error.retryAfterMs, base: 500, max: 30_000 }), signal);
       }
     }
   }

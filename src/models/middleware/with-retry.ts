@@ -1,4 +1,5 @@
-import { isLoreError, LoreError } from '../../spec/errors.js';
+import { isLoreError, type LoreError } from '../../spec/errors.js';
+import { retryDelayMs, sleepFor } from './backoff.js';
 import type { GenerateEvent, GenerateRequest, LanguageModel } from '../../spec/models.js';
 
 export interface RetryOptions {
@@ -14,20 +15,6 @@ export interface RetryOptions {
   random?: () => number;
 }
 
-function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new LoreError({ code: 'ABORTED', message: 'The request was cancelled while waiting to retry' }));
-      },
-      { once: true },
-    );
-  });
-}
-
 /**
  * Retries transient failures (rate limits, 5xx, dropped connections) with exponential backoff and full
  * jitter, waiting at least what Retry-After asks. A stream is retried only before its first event: once
@@ -40,10 +27,7 @@ export function withRetry(model: LanguageModel, options: RetryOptions = {}): Lan
   const sleep = options.sleep ?? sleepFor;
   const random = options.random ?? Math.random;
 
-  const delayFor = (attempt: number, error: LoreError): number => {
-    const backoff = random() * Math.min(max, base * 2 ** attempt);
-    return Math.min(max, Math.max(backoff, error.retryAfterMs ?? 0));
-  };
+  const delayFor = (attempt: number, error: LoreError): number => retryDelayMs({ attempt, retryAfterMs: error.retryAfterMs, base, max, random });
   const shouldRetry = (error: unknown, attempt: number): error is LoreError => isLoreError(error) && error.retryable && attempt < retries;
 
   return {
