@@ -1,5 +1,5 @@
 import type { EmbeddingModel } from '../spec/models.js';
-import type { Store, VectorEntry } from '../spec/store.js';
+import type { PendingChunk, Store, VectorEntry } from '../spec/store.js';
 import { isLoreError, LoreError } from '../spec/errors.js';
 import { supportsText } from '../text/language.js';
 
@@ -40,37 +40,67 @@ export async function embedChunks(options: EmbedChunksOptions): Promise<EmbedPro
     const batch = store.pendingChunks({ collection, embedder: embedder.id, limit: batchSize, afterChunkId: after });
     if (batch.length === 0) break;
     after = batch[batch.length - 1]!.chunkId;
-    const cache = store.cachedEmbeddings({ embedder: embedder.id, contentHashes: batch.map((c) => c.contentHash) });
-    const entries: VectorEntry[] = [];
-    const toEmbed: typeof batch = [];
-    for (const chunk of batch) {
-      if (cache.has(chunk.contentHash)) {
-        entries.push({ chunkId: chunk.chunkId, contentHash: chunk.contentHash, vector: cache.get(chunk.contentHash) ?? null });
-        progress.cached++;
-      } else if (!supportsText(embedder.languages, chunk.text)) {
-        entries.push({ chunkId: chunk.chunkId, contentHash: chunk.contentHash, vector: null });
-        progress.skipped++;
-      } else {
-        toEmbed.push(chunk);
-      }
-    }
-    if (toEmbed.length > 0) {
-      let vectors: Float32Array[];
-      try {
-        vectors = await embedder.embed(
-          toEmbed.map((c) => c.text),
-          { signal: options.signal, onProgress: (done) => options.onProgress?.({ ...progress, done: progress.done + entries.length + done }) },
-        );
-      } catch (cause) {
-        if (isLoreError(cause)) throw cause;
-        throw new LoreError({ code: 'INTERNAL', message: `The embedder ${embedder.id} failed: ${(cause as Error)?.message ?? cause}`, cause });
-      }
-      toEmbed.forEach((c, i) => entries.push({ chunkId: c.chunkId, contentHash: c.contentHash, vector: vectors[i] ?? null }));
-      progress.embedded += toEmbed.length;
-    }
+    const done = progress.done;
+    const { entries, embedded, cached, skipped } = await vectorsFor({
+      store,
+      embedder,
+      chunks: batch,
+      signal: options.signal,
+      onProgress: (n) => options.onProgress?.({ ...progress, done: done + n }),
+    });
+    progress.embedded += embedded;
+    progress.cached += cached;
+    progress.skipped += skipped;
     store.putVectors({ collection, embedder: embedder.id, entries });
     progress.done += batch.length;
     options.onProgress?.({ ...progress });
   }
   return progress;
+}
+
+export interface VectorsForOptions {
+  store: Store;
+  embedder: EmbeddingModel;
+  chunks: PendingChunk[];
+  signal?: AbortSignal;
+  /** Chunks with a vector so far (cached and skipped ones count at once). */
+  onProgress?: (done: number) => void;
+}
+
+/**
+ * Vectors for some chunks: from the embedding cache where the same text was embedded before by this model,
+ * `null` for text in a language the model does not represent, else embedded now. Nothing is written.
+ */
+export async function vectorsFor(options: VectorsForOptions): Promise<{ entries: VectorEntry[]; embedded: number; cached: number; skipped: number }> {
+  const { store, embedder } = options;
+  const cache = await store.cachedEmbeddings({ embedder: embedder.id, contentHashes: options.chunks.map((c) => c.contentHash) });
+  const entries: VectorEntry[] = [];
+  const toEmbed: PendingChunk[] = [];
+  let cached = 0;
+  let skipped = 0;
+  for (const chunk of options.chunks) {
+    if (cache.has(chunk.contentHash)) {
+      entries.push({ chunkId: chunk.chunkId, contentHash: chunk.contentHash, vector: cache.get(chunk.contentHash) ?? null });
+      cached++;
+    } else if (!supportsText(embedder.languages, chunk.text)) {
+      entries.push({ chunkId: chunk.chunkId, contentHash: chunk.contentHash, vector: null });
+      skipped++;
+    } else {
+      toEmbed.push(chunk);
+    }
+  }
+  if (toEmbed.length > 0) {
+    let vectors: Float32Array[];
+    try {
+      vectors = await embedder.embed(
+        toEmbed.map((c) => c.text),
+        { signal: options.signal, onProgress: (done) => options.onProgress?.(entries.length + done) },
+      );
+    } catch (cause) {
+      if (isLoreError(cause)) throw cause;
+      throw new LoreError({ code: 'INTERNAL', message: `The embedder ${embedder.id} failed: ${(cause as Error)?.message ?? cause}`, cause });
+    }
+    toEmbed.forEach((c, i) => entries.push({ chunkId: c.chunkId, contentHash: c.contentHash, vector: vectors[i] ?? null }));
+  }
+  return { entries, embedded: toEmbed.length, cached, skipped };
 }

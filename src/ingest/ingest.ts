@@ -79,9 +79,10 @@ export interface IngestReport extends IngestProgress {
   durationMs: number;
 }
 
-type FileOutcome =
-  | { kind: 'unchanged' }
-  | { kind: 'written'; updated: boolean; chunks: number; bytes: number; warnings: string[]; flagged: number };
+/** What ingesting one file did; `documentId` lets a caller (a queue worker) embed just that document. */
+export type FileOutcome =
+  | { kind: 'unchanged'; documentId: number }
+  | { kind: 'written'; documentId: number; updated: boolean; chunks: number; bytes: number; warnings: string[]; flagged: number };
 
 /**
  * Ingests files and folders into a collection: walk → read → hash → load → split → analyse → write.
@@ -102,8 +103,7 @@ async function ingestFiles(options: IngestOptions): Promise<IngestReport> {
   const chunkSize = options.chunkSize ?? DEFAULT_SPLIT_OPTIONS.chunkSize;
   const overlap = options.overlap ?? DEFAULT_SPLIT_OPTIONS.overlap;
   validateSizes(chunkSize, overlap);
-  const settings = { chunkSize, overlap, loaderOptions: options.loaderOptions ?? {}, pipeline: PIPELINE_VERSION };
-  const settingsKey = sha256(JSON.stringify(settings)).slice(0, 16);
+  const settingsKey = ingestSettingsKey({ chunkSize, overlap, loaderOptions: options.loaderOptions });
   let info: ReturnType<Store['ensureCollection']>;
   try {
     info = options.store.ensureCollection(collection, { chunkSize, overlap });
@@ -205,6 +205,15 @@ interface IngestFileOptions extends IngestOptions {
   settingsKey: string;
 }
 
+/**
+ * The settings a document was split with, as a short key kept in its metadata: a document whose bytes and key
+ * are unchanged is skipped. Exported so that queue workers skip and re-chunk exactly as `ingest()` does.
+ */
+export function ingestSettingsKey(o: { chunkSize: number; overlap: number; loaderOptions?: LoaderOptions }): string {
+  const settings = { chunkSize: o.chunkSize, overlap: o.overlap, loaderOptions: o.loaderOptions ?? {}, pipeline: PIPELINE_VERSION };
+  return sha256(JSON.stringify(settings)).slice(0, 16);
+}
+
 async function ingestFile(o: IngestFileOptions): Promise<FileOutcome> {
   const info = await stat(o.source);
   const maxFileSize = o.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
@@ -217,10 +226,34 @@ async function ingestFile(o: IngestFileOptions): Promise<FileOutcome> {
     });
   }
   const bytes = new Uint8Array(await readFile(o.source));
+  return ingestBytes({ ...o, bytes });
+}
+
+export interface IngestBytesOptions {
+  store: Store;
+  collection: string;
+  /** The document's source (its path): re-ingesting the same source replaces the document. */
+  source: string;
+  bytes: Uint8Array;
+  chunkSize: number;
+  overlap: number;
+  /** From `ingestSettingsKey`. */
+  settingsKey: string;
+  loaderOptions?: LoaderOptions;
+  pool?: ChunkPool;
+  guard?: boolean;
+}
+
+/**
+ * One file's bytes → load → split → analyse → one atomic `putDocument`, skipped when the stored document has
+ * the same content hash and settings. Used by `ingest()` and by queue workers, which receive the bytes.
+ */
+export async function ingestBytes(o: IngestBytesOptions): Promise<FileOutcome> {
+  const bytes = o.bytes;
   const contentHash = sha256(bytes);
-  const existing = o.store.findDocument(o.collection, o.source);
+  const existing = await o.store.findDocument(o.collection, o.source);
   if (existing && existing.contentHash === contentHash && existing.metadata['ingestKey'] === o.settingsKey) {
-    return { kind: 'unchanged' };
+    return { kind: 'unchanged', documentId: existing.id };
   }
   const doc = await withSpan('ingest.load', { [LORE.bytes]: bytes.byteLength }, async (span) => {
     const loaded = await loadDocument({ source: o.source, bytes, options: o.loaderOptions });
@@ -236,7 +269,7 @@ async function ingestFile(o: IngestFileOptions): Promise<FileOutcome> {
     throw new LoreError({ code: 'EMPTY_FILE', message: `${o.source} has no text to index`, hint: 'check that the file is not empty or image-only', subject: o.source });
   }
   const guard = o.guard === false ? undefined : flagDocumentChunks({ doc, bytes, chunks });
-  withSpan('ingest.write', { [LORE.chunks]: chunks.length }, () => o.store.putDocument({
+  const written = await withSpan('ingest.write', { [LORE.chunks]: chunks.length }, () => o.store.putDocument({
     collection: o.collection,
     source: o.source,
     mimeType: doc.mimeType,
@@ -247,7 +280,7 @@ async function ingestFile(o: IngestFileOptions): Promise<FileOutcome> {
     metadata: { ...doc.metadata, ingestKey: o.settingsKey, ...(guard && guard.documentFlags.length > 0 ? { guard: guard.documentFlags } : {}) },
     chunks,
   }));
-  return { kind: 'written', updated: existing !== undefined, chunks: chunks.length, bytes: bytes.byteLength, warnings: [...doc.warnings, ...(guard?.warnings ?? [])], flagged: guard?.flaggedChunks ?? 0 };
+  return { kind: 'written', documentId: written.id, updated: existing !== undefined, chunks: chunks.length, bytes: bytes.byteLength, warnings: [...doc.warnings, ...(guard?.warnings ?? [])], flagged: guard?.flaggedChunks ?? 0 };
 }
 
 export interface BuildChunksOptions {
@@ -267,7 +300,7 @@ export function buildChunks(options: BuildChunksOptions): Promise<ChunkInput[]> 
  * A collection's vectors all come from one embedder: mixing two models' vectors in one ranking compares
  * numbers that mean different things. The first embedder used is recorded; a different one is refused.
  */
-function checkEmbedder(o: { store: Store; collection: string; settings: Record<string, unknown>; embedder: EmbeddingModel }): void {
+export function checkEmbedder(o: { store: Store; collection: string; settings: Record<string, unknown>; embedder: EmbeddingModel }): void {
   const recorded = o.settings['embedder'];
   if (recorded === undefined) {
     o.store.updateCollectionSettings(o.collection, { embedder: o.embedder.id, dimensions: o.embedder.dimensions });
@@ -293,7 +326,7 @@ function prune(o: { store: Store; collection: string; roots: string[]; seen: Set
   return pruned;
 }
 
-function validateSizes(chunkSize: number, overlap: number): void {
+export function validateSizes(chunkSize: number, overlap: number): void {
   if (!Number.isInteger(chunkSize) || chunkSize < 16 || chunkSize > 100_000) {
     throw new LoreError({ code: 'INVALID_ARGUMENT', message: `--chunk-size must be a whole number of tokens from 16 to 100000 (got ${chunkSize})` });
   }
@@ -307,7 +340,7 @@ function validateSizes(chunkSize: number, overlap: number): void {
  * do, instead of an "unexpected error". Found by the fault tests; each write is a transaction, so nothing is
  * left half-written, and a rerun finishes the work once the cause is fixed.
  */
-function databaseError(error: unknown, source?: string): LoreError | undefined {
+export function databaseError(error: unknown, source?: string): LoreError | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return undefined;
   const what = code.startsWith('SQLITE_READONLY')
