@@ -176,6 +176,24 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       ) WITHOUT ROWID;
     `);
   },
+  (db) => {
+    // v7: the in-memory keyword index of large collections (keyword-index.ts) must know, cheaply and for
+    // certain, whether the chunks changed since it was built, and whether only by additions (then the chunks
+    // after its largest id are the new ones) or also by removals (then it is rebuilt). Every change of a
+    // collection's chunks updates its chunk_count in the same transaction, so a trigger there keeps both
+    // counters without touching the write path.
+    db.exec(`
+      ALTER TABLE collections ADD COLUMN keyword_version INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE collections ADD COLUMN keyword_removals INTEGER NOT NULL DEFAULT 0;
+      CREATE TRIGGER collections_keyword_version AFTER UPDATE OF chunk_count ON collections
+      BEGIN
+        UPDATE collections
+        SET keyword_version = keyword_version + 1,
+            keyword_removals = keyword_removals + (NEW.chunk_count < OLD.chunk_count)
+        WHERE id = NEW.id;
+      END;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -20,6 +20,7 @@ import type {
   StoreStats,
 } from '../../spec/store.js';
 import { globMatch } from './glob-function.js';
+import { KeywordIndexes, type KeywordIndexOptions } from './keyword-index.js';
 import { createFtsTable, dropFtsTable, ftsTableName, ftsVocabNames, SCHEMA_VERSION } from './migrations.js';
 import { openDatabase } from './open-database.js';
 import { VectorIndexes, type VectorIndexOptions } from './vector-index.js';
@@ -34,6 +35,11 @@ export interface OpenSqliteStoreOptions {
    * collection exactly.
    */
   vectorIndex?: VectorIndexOptions | false;
+  /**
+   * The in-memory keyword index used for large collections, saved in `<path>.kw/`; `false` scores every
+   * collection in SQL from the FTS5 vocabulary (the reference path, same results).
+   */
+  keywordIndex?: KeywordIndexOptions | false;
 }
 
 interface CollectionRow {
@@ -118,11 +124,14 @@ export class SqliteStore implements Store {
   private readonly matrices = new Map<string, VectorMatrix>();
   /** HNSW indexes of large collections (null when disabled). */
   readonly vectorIndexes: VectorIndexes | null;
+  /** Inverted indexes of large collections for BM25 (null when disabled). */
+  readonly keywordIndexes: KeywordIndexes | null;
 
   constructor(options: OpenSqliteStoreOptions) {
     this.path = options.path;
     this.db = openDatabase(options);
     this.vectorIndexes = options.vectorIndex === false ? null : new VectorIndexes(this.db, this.path, options.vectorIndex);
+    this.keywordIndexes = options.keywordIndex === false ? null : new KeywordIndexes(this.db, this.path, options.keywordIndex);
     this.db.function('lore_glob', { deterministic: true }, (pattern: unknown, source: unknown) =>
       globMatch(String(pattern), String(source)),
     );
@@ -180,6 +189,7 @@ export class SqliteStore implements Store {
       this.db.prepare('DELETE FROM collections WHERE id = ?').run(row.id);
     }).immediate();
     this.vectorIndexes?.drop(row.id);
+    this.keywordIndexes?.drop(row.id);
     return true;
   }
 
@@ -320,8 +330,17 @@ export class SqliteStore implements Store {
       });
     }
     const scored: Array<{ id: number; score: number; collection: string }> = [];
+    const params = query.bm25 ?? DEFAULT_BM25;
     for (const collection of collections) {
-      for (const [id, score] of this.bm25Scores(collection, terms, query.bm25 ?? DEFAULT_BM25, query.filter)) {
+      // Large collections: the in-memory index gives the collection's top k (null: score in SQL here).
+      const indexed = this.keywordIndexes?.search({
+        target: { collectionId: collection.id, createdAt: collection.created_at, chunkCount: collection.chunk_count },
+        weights: terms,
+        params,
+        k: query.k,
+        filter: query.filter ? filterSql(query.filter) : undefined,
+      });
+      for (const [id, score] of indexed ? indexed.map((h) => [h.id, h.score] as const) : this.bm25Scores(collection, terms, params, query.filter)) {
         scored.push({ id, score, collection: collection.name });
       }
     }

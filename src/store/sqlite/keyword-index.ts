@@ -1,0 +1,605 @@
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { Bm25Params } from '../../spec/store.js';
+import { ftsTableName } from './migrations.js';
+
+/** Settings of the in-memory keyword index of the embedded store. */
+export interface KeywordIndexOptions {
+  /**
+   * Collections with fewer chunks are scored in SQL from the FTS5 vocabulary, the reference path (default
+   * 20,000: there it answers in tens of milliseconds).
+   */
+  sqlBelow?: number;
+  /**
+   * Chunks appended since the last full build live in small extra segments until they reach this share of the
+   * indexed chunks (default 0.25); then the whole index is rebuilt and saved.
+   */
+  mergeShare?: number;
+}
+
+/** The collection as the caller read it. */
+export interface KeywordTarget {
+  collectionId: number;
+  createdAt: string;
+  chunkCount: number;
+}
+
+/** A search filter as SQL over `chunks k` and `documents d` (from the store's filter translation). */
+export interface KeywordFilter {
+  where: string;
+  params: unknown[];
+}
+
+/** Terms → chunk postings of a run of chunks (positions relative to `base`), in compressed-row form. */
+interface Segment {
+  base: number;
+  count: number;
+  terms: Map<string, number>;
+  /** Per term number: its postings are `starts[t]` … `starts[t + 1]`. */
+  starts: Uint32Array;
+  postings: Uint32Array;
+  tfs: Uint16Array;
+}
+
+/** A collection's index: the chunks in id order (position → id, length, document) and their segments. */
+interface Entry {
+  createdAt: string;
+  /** `keyword_version` and `keyword_removals` of the collection at the snapshot the index reflects. */
+  version: number;
+  removals: number;
+  /** Chunks and the sum of their lengths at that snapshot (N and the average length in BM25). */
+  chunkCount: number;
+  termTotal: number;
+  maxId: number;
+  ids: Float64Array;
+  lengths: Uint32Array;
+  docs: Float64Array;
+  segments: Segment[];
+  /** A term occurs more than 65,535 times in one chunk: the index cannot hold it, SQL answers. */
+  overflow: boolean;
+  /** Per-query scratch, allocated on first use. */
+  scratch?: { acc: Float64Array; mark: Uint32Array; touched: Uint32Array; epoch: number };
+  norms?: { key: string; values: Float64Array };
+}
+
+interface ChunkRow {
+  id: number;
+  terms: string;
+  len: number;
+  doc: number;
+}
+
+/** What a file holds besides the arrays: it is used only when it matches the database. */
+interface FileMeta {
+  format: 1;
+  createdAt: string;
+  version: number;
+  removals: number;
+  chunkCount: number;
+  termTotal: number;
+  maxId: number;
+  termCount: number;
+  postingCount: number;
+  termBytes: number;
+}
+
+const MAGIC = 'LOREKW01';
+/** ASCII separators of FTS5's `ascii` tokenizer: every ASCII character but letters and digits. */
+const SEPARATORS = /[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+/;
+/** Terms that need nothing beyond a split at single spaces (the analyser's output normally is). */
+const PLAIN = /^[^\x00-\x1f\x21-\x2f\x3a-\x40A-Z\x5b-\x60\x7b-\x7f]*$/;
+
+/**
+ * In-memory inverted indexes of large collections, the fast path of `keywordSearch`: per collection, term →
+ * postings (chunk position as Uint32, term frequency as Uint16) in typed arrays, the chunks' lengths and ids,
+ * and BM25 accumulated per query with the same formula, parameters and order of additions as the SQL path over
+ * the FTS5 vocabulary, so both give the same chunks, order and scores (tested).
+ *
+ * Kept consistent with the SQLite file by the collection's `keyword_version` (bumped by a trigger on every
+ * change of its chunks) and `keyword_removals` (bumped when chunks went away): while no chunk was removed, the
+ * chunks added since are read by id (new chunk ids are larger than every live one) into a small extra segment;
+ * a removal, or appended segments over `mergeShare` of the index, rebuild it from SQLite inside one read
+ * transaction. Full builds are saved to `<db>.kw/<collection id>.idx` (with their stamp in the header) and
+ * loaded by the next process when no chunk was removed since; otherwise rebuilt. Collections below `sqlBelow`
+ * chunks are never indexed: `search` answers null and the caller scores in SQL.
+ */
+export class KeywordIndexes {
+  private readonly entries = new Map<number, Entry>();
+  private readonly sqlBelow: number;
+  private readonly mergeShare: number;
+  private readonly stamp: Database.Statement;
+  /** Full builds done by this process (for tests and benchmarks). */
+  builds = 0;
+  /** Appended segments built by this process. */
+  appends = 0;
+  /** Milliseconds the last full build took (SQL read included). */
+  lastBuildMs = 0;
+  /** Milliseconds the last load from disk took. */
+  lastLoadMs = 0;
+
+  constructor(
+    private readonly db: Database.Database,
+    /** The database file, or `:memory:` (indexes then live in memory only). */
+    private readonly dbPath: string,
+    options: KeywordIndexOptions = {},
+  ) {
+    this.sqlBelow = options.sqlBelow ?? 20_000;
+    this.mergeShare = options.mergeShare ?? 0.25;
+    this.stamp = db.prepare('SELECT keyword_version AS version FROM collections WHERE id = ?').pluck();
+  }
+
+  /** Where a collection's index file lives (null for an in-memory database). */
+  filePath(collectionId: number): string | null {
+    if (this.dbPath === ':memory:' || this.dbPath === '') return null;
+    return join(`${this.dbPath}.kw`, `${collectionId}.idx`);
+  }
+
+  /**
+   * The top `k` chunks of one collection by BM25 (best first, ties by id), or null when the collection is small
+   * enough for the caller's SQL path. `weights` maps the query's index terms to their weights.
+   */
+  search(options: {
+    target: KeywordTarget;
+    weights: Map<string, number>;
+    params: Bm25Params;
+    k: number;
+    filter?: KeywordFilter;
+  }): Array<{ id: number; score: number }> | null {
+    const { target, weights, params, k, filter } = options;
+    if (target.chunkCount < this.sqlBelow) return null;
+    const entry = this.entry(target);
+    if (!entry || entry.overflow) return null;
+    if (entry.chunkCount === 0 || k <= 0) return [];
+    const touched = this.accumulate(entry, weights, params);
+    if (touched === 0) return [];
+    const where = filter?.where.trim() ? filter : undefined;
+    if (!where) return this.best(entry, touched, k);
+    if (!/\bk\./.test(where.where)) {
+      // Document-level conditions (source, type): the allowed documents come from the small documents table.
+      const allowed = new Set(
+        this.db
+          .prepare(`SELECT d.id FROM documents d WHERE d.collection_id = ? ${where.where}`)
+          .pluck()
+          .all(target.collectionId, ...where.params) as number[],
+      );
+      return this.best(entry, touched, k, (p) => allowed.has(entry.docs[p]!));
+    }
+    return this.checkedBest(entry, touched, k, where);
+  }
+
+  /** Forgets a deleted collection's index and removes its file. */
+  drop(collectionId: number): void {
+    this.entries.delete(collectionId);
+    const file = this.filePath(collectionId);
+    if (file) rmSync(file, { force: true });
+  }
+
+  /** Drops cached indexes (they are reloaded or rebuilt on the next search). */
+  clear(): void {
+    this.entries.clear();
+  }
+
+  /**
+   * Adds every query term's BM25 contribution into the scratch accumulator; returns how many chunks were
+   * touched (their positions are `scratch.touched[0…n)`). Terms go in code-unit order, which is the order the
+   * SQL path adds them per chunk (GROUP BY chunk, term), so the sums are the same to the last bit.
+   */
+  private accumulate(entry: Entry, weights: Map<string, number>, params: Bm25Params): number {
+    const n = entry.chunkCount;
+    const avgLength = Math.max(1, entry.termTotal / n);
+    const { k1, b } = params;
+    const norm = this.norms(entry, k1, b, avgLength);
+    entry.scratch ??= {
+      acc: new Float64Array(entry.ids.length),
+      mark: new Uint32Array(entry.ids.length),
+      touched: new Uint32Array(entry.ids.length),
+      epoch: 0,
+    };
+    const scratch = entry.scratch;
+    scratch.epoch = (scratch.epoch + 1) >>> 0;
+    if (scratch.epoch === 0) {
+      scratch.mark.fill(0);
+      scratch.epoch = 1;
+    }
+    const { acc, mark, touched } = scratch;
+    const epoch = scratch.epoch;
+    let count = 0;
+    const k1p1 = k1 + 1;
+    for (const term of [...weights.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) {
+      let docs = 0;
+      for (const segment of entry.segments) {
+        const t = segment.terms.get(term);
+        if (t !== undefined) docs += segment.starts[t + 1]! - segment.starts[t]!;
+      }
+      if (docs === 0) continue;
+      // The same expression as the SQL path, evaluated in the same order.
+      const idf = Math.log(1 + (n - docs + 0.5) / (docs + 0.5));
+      const wi = (weights.get(term) ?? 1) * idf;
+      for (const segment of entry.segments) {
+        const t = segment.terms.get(term);
+        if (t === undefined) continue;
+        const { postings, tfs, base } = segment;
+        const end = segment.starts[t + 1]!;
+        for (let j = segment.starts[t]!; j < end; j++) {
+          const p = base + postings[j]!;
+          const tf = tfs[j]!;
+          const weight = (wi * tf * k1p1) / (tf + norm[p]!);
+          if (mark[p] === epoch) {
+            acc[p]! += weight;
+          } else {
+            mark[p] = epoch;
+            acc[p] = 0 + weight;
+            touched[count++] = p;
+          }
+        }
+      }
+    }
+    return count;
+  }
+
+  /** `k1 · (1 − b + b · length / avg)` per chunk, kept while the parameters and the statistics stay. */
+  private norms(entry: Entry, k1: number, b: number, avgLength: number): Float64Array {
+    const key = `${k1}\0${b}\0${avgLength}`;
+    if (entry.norms?.key === key) return entry.norms.values;
+    const values = new Float64Array(entry.ids.length);
+    for (let p = 0; p < values.length; p++) values[p] = k1 * (1 - b + (b * entry.lengths[p]!) / avgLength);
+    entry.norms = { key, values };
+    return values;
+  }
+
+  /** The best `k` touched positions (score desc, id asc) that pass `allowed`, as ids and scores. */
+  private best(entry: Entry, touched: number, k: number, allowed?: (p: number) => boolean, skip = 0): Array<{ id: number; score: number }> {
+    return this.bestPositions(entry, touched, k + skip, allowed)
+      .slice(skip)
+      .map((p) => ({ id: entry.ids[p]!, score: entry.scratch!.acc[p]! }));
+  }
+
+  /** A bounded heap over the touched positions: the root is the worst of the best `k` kept so far. */
+  private bestPositions(entry: Entry, touched: number, k: number, allowed?: (p: number) => boolean): number[] {
+    const { acc, touched: list } = entry.scratch!;
+    const ids = entry.ids;
+    // a ranks below b: lower score, or the same score and a larger id.
+    const below = (a: number, b: number) => acc[a]! < acc[b]! || (acc[a] === acc[b] && ids[a]! > ids[b]!);
+    const heap: number[] = [];
+    const siftDown = (i: number) => {
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let worst = i;
+        if (l < heap.length && below(heap[l]!, heap[worst]!)) worst = l;
+        if (r < heap.length && below(heap[r]!, heap[worst]!)) worst = r;
+        if (worst === i) return;
+        [heap[i], heap[worst]] = [heap[worst]!, heap[i]!];
+        i = worst;
+      }
+    };
+    for (let i = 0; i < touched; i++) {
+      const p = list[i]!;
+      if (heap.length === k) {
+        if (!below(heap[0]!, p)) continue;
+        if (allowed && !allowed(p)) continue;
+        heap[0] = p;
+        siftDown(0);
+        continue;
+      }
+      if (allowed && !allowed(p)) continue;
+      heap.push(p);
+      for (let c = heap.length - 1; c > 0; ) {
+        const parent = (c - 1) >> 1;
+        if (!below(heap[c]!, heap[parent]!)) break;
+        [heap[c], heap[parent]] = [heap[parent]!, heap[c]!];
+        c = parent;
+      }
+    }
+    return heap.sort((a, b) => (below(a, b) ? 1 : below(b, a) ? -1 : 0));
+  }
+
+  /**
+   * Chunk-level conditions (metadata): candidates are checked in SQL in rank order, in growing prefixes of the
+   * ranking, until k pass or none are left. Each prefix of the ranking is checked once.
+   */
+  private checkedBest(entry: Entry, touched: number, k: number, filter: KeywordFilter): Array<{ id: number; score: number }> {
+    const accepted: Array<{ id: number; score: number }> = [];
+    let checked = 0;
+    for (let depth = Math.max(1024, 8 * k); ; depth *= 4) {
+      const ranked = this.bestPositions(entry, touched, Math.min(depth, touched));
+      const fresh = ranked.slice(checked);
+      for (let i = 0; i < fresh.length; i += 500) {
+        const batch = fresh.slice(i, i + 500).map((p) => entry.ids[p]!);
+        const pass = new Set(
+          this.db
+            .prepare(`SELECT k.id FROM chunks k JOIN documents d ON d.id = k.document_id WHERE k.id IN (${batch.map(() => '?').join(', ')}) ${filter.where}`)
+            .pluck()
+            .all(...batch, ...filter.params) as number[],
+        );
+        for (const p of fresh.slice(i, i + 500)) {
+          if (pass.has(entry.ids[p]!)) accepted.push({ id: entry.ids[p]!, score: entry.scratch!.acc[p]! });
+        }
+        if (accepted.length >= k) return accepted.slice(0, k);
+      }
+      checked = ranked.length;
+      if (ranked.length >= touched) return accepted;
+    }
+  }
+
+  private entry(target: KeywordTarget): Entry | null {
+    const version = Number(this.stamp.get(target.collectionId));
+    const cached = this.entries.get(target.collectionId);
+    if (cached && cached.version === version && cached.createdAt === target.createdAt) return cached;
+    const entry = this.db.transaction(() => this.refresh(target, cached))();
+    if (entry) this.entries.set(target.collectionId, entry);
+    else this.entries.delete(target.collectionId);
+    return entry;
+  }
+
+  /** Runs in one read transaction: the stamp, the chunks read and a rebuild all see the same snapshot. */
+  private refresh(target: KeywordTarget, cached: Entry | undefined): Entry | null {
+    const row = this.db
+      .prepare('SELECT keyword_version AS version, keyword_removals AS removals, chunk_count AS n, term_total AS terms, created_at AS createdAt FROM collections WHERE id = ?')
+      .get(target.collectionId) as { version: number; removals: number; n: number; terms: number; createdAt: string } | undefined;
+    if (!row || row.createdAt !== target.createdAt || row.n < this.sqlBelow) return null;
+    const file = this.filePath(target.collectionId);
+    const usable = (e: Entry | null | undefined): e is Entry => !!e && e.createdAt === row.createdAt && e.removals === row.removals && e.version <= row.version;
+    let base: Entry | null | undefined = usable(cached) ? cached : undefined;
+    if (!base && file) {
+      const loaded = this.load(file, row.createdAt, row.removals);
+      if (usable(loaded)) base = loaded;
+    }
+    if (base) {
+      // No chunk was removed since the base: the chunks after its largest id are exactly the new ones.
+      const appended = this.readSegment(target.collectionId, base.maxId, base.ids.length);
+      const sameTotals = base.chunkCount + appended.count === row.n && base.termTotal + appended.termTotal === row.terms;
+      const segments = base.segments.length + (appended.count > 0 ? 1 : 0);
+      const share = (base.ids.length - base.segments[0]!.count + appended.count) / Math.max(1, base.segments[0]!.count);
+      if (sameTotals && segments <= 16 && share <= this.mergeShare) {
+        if (appended.count === 0) return { ...base, version: row.version };
+        this.appends++;
+        return this.extend(base, appended, row.version);
+      }
+    }
+    const started = performance.now();
+    const built = this.readSegment(target.collectionId, 0, 0);
+    const entry: Entry = {
+      createdAt: row.createdAt,
+      version: row.version,
+      removals: row.removals,
+      chunkCount: built.count,
+      termTotal: built.termTotal,
+      maxId: built.count ? built.ids[built.count - 1]! : 0,
+      ids: built.ids,
+      lengths: built.lengths,
+      docs: built.docs,
+      segments: [built.segment],
+      overflow: built.overflow,
+    };
+    this.lastBuildMs = performance.now() - started;
+    this.builds++;
+    if (file && !entry.overflow) this.save(file, entry);
+    return entry;
+  }
+
+  private extend(base: Entry, appended: ReturnType<KeywordIndexes['readSegment']>, version: number): Entry {
+    const concat = <T extends Float64Array | Uint32Array>(a: T, b: T, make: (n: number) => T): T => {
+      const out = make(a.length + b.length);
+      out.set(a);
+      out.set(b, a.length);
+      return out;
+    };
+    return {
+      createdAt: base.createdAt,
+      version,
+      removals: base.removals,
+      chunkCount: base.chunkCount + appended.count,
+      termTotal: base.termTotal + appended.termTotal,
+      maxId: appended.ids[appended.count - 1]!,
+      ids: concat(base.ids, appended.ids, (n) => new Float64Array(n)),
+      lengths: concat(base.lengths, appended.lengths, (n) => new Uint32Array(n)),
+      docs: concat(base.docs, appended.docs, (n) => new Float64Array(n)),
+      segments: [...base.segments, appended.segment],
+      overflow: base.overflow || appended.overflow,
+    };
+  }
+
+  /**
+   * Reads the collection's chunks with ids above `afterId` (id order) and inverts them into one segment whose
+   * positions start at `base`. Terms are split the way FTS5's `ascii` tokenizer split them when they were
+   * stored, so term frequencies equal the FTS5 instance counts.
+   */
+  private readSegment(collectionId: number, afterId: number, base: number) {
+    const fts = ftsTableName(collectionId);
+    const rows = this.db
+      .prepare(`SELECT f.rowid AS id, f.terms AS terms, k.term_count AS len, k.document_id AS doc FROM ${fts} f JOIN chunks k ON k.id = f.rowid WHERE f.rowid > ? ORDER BY f.rowid`)
+      .iterate(afterId) as IterableIterator<ChunkRow>;
+    const terms = new Map<string, number>();
+    let termCount = 0;
+    let df = new Uint32Array(1024);
+    let lastSeen = new Uint32Array(1024);
+    let slotOf = new Uint32Array(1024);
+    let pairTerm = new Uint32Array(1 << 16);
+    let pairTf = new Uint16Array(1 << 16);
+    let pairs = 0;
+    let ids = new Float64Array(1024);
+    let lengths = new Uint32Array(1024);
+    let docs = new Float64Array(1024);
+    let pairStart = new Uint32Array(1025);
+    let count = 0;
+    let termTotal = 0;
+    let overflow = false;
+    const grow = <T extends Uint32Array | Uint16Array | Float64Array>(a: T, need: number): T => {
+      if (need <= a.length) return a;
+      const out = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
+      out.set(a);
+      return out;
+    };
+    for (const row of rows) {
+      if (count === ids.length) {
+        ids = grow(ids, count + 1);
+        lengths = grow(lengths, count + 1);
+        docs = grow(docs, count + 1);
+        pairStart = grow(pairStart, ids.length + 1);
+      }
+      ids[count] = row.id;
+      lengths[count] = row.len;
+      docs[count] = row.doc;
+      termTotal += row.len;
+      pairStart[count] = pairs;
+      const stamp = count + 1;
+      const tokens = PLAIN.test(row.terms) ? row.terms.split(' ') : row.terms.split(SEPARATORS).map((t) => t.replace(/[A-Z]+/g, (m) => m.toLowerCase()));
+      for (const token of tokens) {
+        if (!token) continue;
+        let t = terms.get(token);
+        if (t === undefined) {
+          t = termCount++;
+          terms.set(token, t);
+          if (t === df.length) {
+            df = grow(df, t + 1);
+            lastSeen = grow(lastSeen, t + 1);
+            slotOf = grow(slotOf, t + 1);
+          }
+        }
+        if (lastSeen[t] === stamp) {
+          const slot = slotOf[t]!;
+          if (pairTf[slot] === 0xffff) overflow = true;
+          else pairTf[slot]!++;
+          continue;
+        }
+        lastSeen[t] = stamp;
+        if (pairs === pairTerm.length) {
+          pairTerm = grow(pairTerm, pairs + 1);
+          pairTf = grow(pairTf, pairs + 1);
+        }
+        slotOf[t] = pairs;
+        pairTerm[pairs] = t;
+        pairTf[pairs] = 1;
+        pairs++;
+        df[t]!++;
+      }
+      count++;
+    }
+    pairStart[count] = pairs;
+    const starts = new Uint32Array(termCount + 1);
+    for (let t = 0; t < termCount; t++) starts[t + 1] = starts[t]! + df[t]!;
+    const cursor = starts.slice(0, termCount);
+    const postings = new Uint32Array(pairs);
+    const tfs = new Uint16Array(pairs);
+    for (let c = 0; c < count; c++) {
+      for (let j = pairStart[c]!; j < pairStart[c + 1]!; j++) {
+        const t = pairTerm[j]!;
+        const at = cursor[t]!++;
+        postings[at] = c;
+        tfs[at] = pairTf[j]!;
+      }
+    }
+    return {
+      count,
+      termTotal,
+      overflow,
+      ids: ids.slice(0, count),
+      lengths: lengths.slice(0, count),
+      docs: docs.slice(0, count),
+      segment: { base, count, terms, starts, postings, tfs } satisfies Segment,
+    };
+  }
+
+  /** One file: magic, header length, JSON header, then the arrays 8-byte aligned, then the terms. */
+  private save(file: string, entry: Entry): void {
+    const segment = entry.segments[0]!;
+    const termText = Buffer.from([...segment.terms.keys()].join('\n'), 'utf8');
+    const meta: FileMeta = {
+      format: 1,
+      createdAt: entry.createdAt,
+      version: entry.version,
+      removals: entry.removals,
+      chunkCount: entry.chunkCount,
+      termTotal: entry.termTotal,
+      maxId: entry.maxId,
+      termCount: segment.terms.size,
+      postingCount: segment.postings.length,
+      termBytes: termText.length,
+    };
+    const parts = [entry.ids, entry.lengths, entry.docs, segment.starts, segment.postings, segment.tfs].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+    const header = Buffer.from(JSON.stringify(meta), 'utf8');
+    const head = Buffer.alloc(align(16 + header.length));
+    head.write(MAGIC, 0, 'latin1');
+    head.writeUInt32LE(header.length, 8);
+    header.copy(head, 16);
+    const body: Buffer[] = [head];
+    for (const part of parts) {
+      body.push(part);
+      const pad = align(part.length) - part.length;
+      if (pad) body.push(Buffer.alloc(pad));
+    }
+    body.push(termText);
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(tmp, Buffer.concat(body));
+      renameSync(tmp, file);
+    } catch {
+      // A read-only directory: the index stays in memory for this process.
+      rmSync(tmp, { force: true });
+    }
+  }
+
+  /** A saved index when its header matches the collection and no chunk was removed since; else null. */
+  private load(file: string, createdAt: string, removals: number): Entry | null {
+    const started = performance.now();
+    try {
+      const fd = openSync(file, 'r');
+      let meta: FileMeta;
+      try {
+        const head = Buffer.alloc(16);
+        if (readSync(fd, head, 0, 16, 0) !== 16 || head.toString('latin1', 0, 8) !== MAGIC) return null;
+        const json = Buffer.alloc(head.readUInt32LE(8));
+        readSync(fd, json, 0, json.length, 16);
+        meta = JSON.parse(json.toString('utf8')) as FileMeta;
+      } finally {
+        closeSync(fd);
+      }
+      if (meta.format !== 1 || meta.createdAt !== createdAt || meta.removals !== removals) return null;
+      const buf = readFileSync(file);
+      // Typed-array views need aligned offsets; a large file is read into its own (aligned) allocation.
+      const data = buf.byteOffset % 8 === 0 ? buf : Buffer.from(buf);
+      let at = align(16 + data.readUInt32LE(8));
+      const take = <T>(make: (buffer: ArrayBuffer, offset: number, length: number) => T, length: number, bytes: number): T => {
+        if (at + length * bytes > data.length) throw new Error('truncated');
+        const out = make(data.buffer as ArrayBuffer, data.byteOffset + at, length);
+        at += align(length * bytes);
+        return out;
+      };
+      const n = meta.chunkCount;
+      const ids = take((b, o, l) => new Float64Array(b, o, l), n, 8);
+      const lengths = take((b, o, l) => new Uint32Array(b, o, l), n, 4);
+      const docs = take((b, o, l) => new Float64Array(b, o, l), n, 8);
+      const starts = take((b, o, l) => new Uint32Array(b, o, l), meta.termCount + 1, 4);
+      const postings = take((b, o, l) => new Uint32Array(b, o, l), meta.postingCount, 4);
+      const tfs = take((b, o, l) => new Uint16Array(b, o, l), meta.postingCount, 2);
+      if (at + meta.termBytes !== data.length || starts[meta.termCount] !== meta.postingCount) return null;
+      const words = meta.termCount ? data.toString('utf8', at, at + meta.termBytes).split('\n') : [];
+      if (words.length !== meta.termCount) return null;
+      const terms = new Map<string, number>();
+      for (let t = 0; t < words.length; t++) terms.set(words[t]!, t);
+      this.lastLoadMs = performance.now() - started;
+      return {
+        createdAt: meta.createdAt,
+        version: meta.version,
+        removals: meta.removals,
+        chunkCount: meta.chunkCount,
+        termTotal: meta.termTotal,
+        maxId: meta.maxId,
+        ids,
+        lengths,
+        docs,
+        segments: [{ base: 0, count: n, terms, starts, postings, tfs }],
+        overflow: false,
+      };
+    } catch {
+      return null; // missing, unreadable or corrupt: rebuilt by the caller
+    }
+  }
+}
+
+function align(n: number): number {
+  return Math.ceil(n / 8) * 8;
+}
