@@ -14,6 +14,7 @@ import { registerModels } from './commands/models.js';
 import { registerAsk } from './commands/ask.js';
 import { registerChat } from './commands/chat.js';
 import { registerServe } from './commands/serve.js';
+import { registerWorker } from './commands/worker.js';
 import { registerKeys } from './commands/keys.js';
 import { registerTrace, registerTraces } from './commands/traces.js';
 import { beginCommandTrace, endCommandTrace } from './command-tracing.js';
@@ -49,7 +50,7 @@ export function buildProgram(context: CommandContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
-  for (const register of [registerIngest, registerSearch, registerAsk, registerChat, registerCollections, registerDocs, registerRm, registerStats, registerReindex, registerEval, registerModels, registerServe, registerKeys, registerAgent, registerMcp]) {
+  for (const register of [registerIngest, registerSearch, registerAsk, registerChat, registerCollections, registerDocs, registerRm, registerStats, registerReindex, registerEval, registerModels, registerServe, registerWorker, registerKeys, registerAgent, registerMcp]) {
     register(program, context);
   }
   registerTraces(program, context);

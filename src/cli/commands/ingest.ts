@@ -8,8 +8,10 @@ import { collect, parseCount, parseSize } from './parse-options.js';
 import { printJson, withStore } from './open-store.js';
 import { chooseEmbedder } from './embedder-option.js';
 import { DEFAULT_SPLIT_OPTIONS } from '../../ingest/split/split-options.js';
+import { addQueueOptions, queueIngest, wantsQueue, type IngestQueueCliOptions } from './ingest-queue.js';
+import { LoreError } from '../../spec/errors.js';
 
-interface IngestCliOptions {
+interface IngestCliOptions extends IngestQueueCliOptions {
   collection: string;
   include?: string[];
   exclude?: string[];
@@ -27,10 +29,10 @@ interface IngestCliOptions {
 }
 
 export function registerIngest(program: Command, context: CommandContext): void {
-  program
+  const command = program
     .command('ingest')
     .description('load, split and index files and folders (PDF, DOCX, HTML, Markdown, CSV, JSON/JSONL, text, code)')
-    .argument('<paths...>', 'files or folders to ingest')
+    .argument('[paths...]', 'files or folders to ingest')
     .option('-c, --collection <name>', 'collection to put the documents in', DEFAULT_COLLECTION)
     .option('--include <glob>', 'only files matching this glob (repeatable, comma-separated)', collect)
     .option('--exclude <glob>', 'skip files and folders matching this glob (repeatable)', collect)
@@ -44,7 +46,8 @@ export function registerIngest(program: Command, context: CommandContext): void 
     .option('--prune', 'remove documents under the given folders whose files are gone')
     .addOption(new Option('--concurrency <n>', 'files loaded at once').argParser(parseCount).default(4))
     .option('--embedder <spec>', 'embed chunks for vector and hybrid search: local (the bundled English model) or none', 'local')
-    .option('--no-progress', 'no progress bar')
+    .option('--no-progress', 'no progress bar');
+  addQueueOptions(command)
     .addHelpText(
       'after',
       `
@@ -55,9 +58,14 @@ Examples:
   lore ingest ./docs
   lore ingest ./notes --collection notes --exclude "drafts/**"
   lore ingest data.jsonl --text-fields title,text --id-field _id
-  lore ingest ./big-archive --embedder none      (keyword search only: much faster)`,
+  lore ingest ./big-archive --embedder none      (keyword search only: much faster)
+  lore ingest ./archive --queue redis://queue.internal:6379 --wait   (for \`lore worker\`s: docs/queue.md)
+  lore ingest --status --queue redis://queue.internal:6379`,
     )
     .action(async (paths: string[], opts: IngestCliOptions, command: Command) => {
+      const loaderOptions = { textFields: opts.textFields, idField: opts.idField, encoding: opts.encoding };
+      if (wantsQueue(opts)) return queueIngest({ paths, opts: { ...opts, loaderOptions }, command, context });
+      if (paths.length === 0) throw new LoreError({ code: 'INVALID_ARGUMENT', message: 'Nothing to ingest: give files or folders', hint: 'e.g. lore ingest ./docs' });
       await withStore(command, async (store, global) => {
         const bar = createProgressBar({ enabled: opts.progress && !global.json ? undefined : false });
         const started = Date.now();
