@@ -11,13 +11,13 @@ export interface ApiKeyInfo {
   revokedAt: string | null;
 }
 
-/** API keys for `lore serve`, in the same database as the documents they open. */
+/** API keys for `lore serve`, in the same database as the documents they open; every method returns a promise. */
 export interface ApiKeyStore {
   /** Makes a key; the returned `key` is shown once and cannot be read back. */
-  createKey(options: { collections: string[]; readOnly?: boolean; name?: string }): { key: string; info: ApiKeyInfo };
+  createKey(options: { collections: string[]; readOnly?: boolean; name?: string }): Promise<{ key: string; info: ApiKeyInfo }>;
   /** The key's record when it exists and is not revoked. */
-  verifyKey(key: string): ApiKeyInfo | undefined;
-  listKeys(): ApiKeyInfo[];
+  verifyKey(key: string): Promise<ApiKeyInfo | undefined>;
+  listKeys(): Promise<ApiKeyInfo[]>;
   /** False when there is no such key, or it was already revoked. */
-  revokeKey(id: string): boolean;
+  revokeKey(id: string): Promise<boolean>;
 }

@@ -49,14 +49,15 @@ export interface StoredEvalRun {
   items: EvalItem[];
 }
 
+/** Stored runs; every method returns a promise (SQLite or PostgreSQL behind it). */
 export interface EvalRunStore {
-  saveRun(stored: StoredEvalRun): void;
+  saveRun(stored: StoredEvalRun): Promise<void>;
   /** Newest first. */
-  listRuns(options?: { kind?: EvalKind; limit?: number }): EvalRun[];
+  listRuns(options?: { kind?: EvalKind; limit?: number }): Promise<EvalRun[]>;
   /**
    * A run by id, unique id prefix, name (the newest of that name), `latest` / `latest~N` (N runs before
-   * the newest), optionally of one kind. Throws NOT_FOUND, or INVALID_ARGUMENT for an ambiguous prefix.
+   * the newest), optionally of one kind. Rejects with NOT_FOUND, or INVALID_ARGUMENT for an ambiguous prefix.
    */
-  getRun(ref: string, options?: { kind?: EvalKind }): StoredEvalRun;
-  deleteRun(id: string): boolean;
+  getRun(ref: string, options?: { kind?: EvalKind }): Promise<StoredEvalRun>;
+  deleteRun(id: string): Promise<boolean>;
 }

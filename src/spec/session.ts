@@ -1,3 +1,5 @@
+import { LoreError } from './errors.js';
+
 /** One message of a conversation as stored: questions and answers, with the sources an answer cited. */
 export interface SessionTurn {
   id: number;
@@ -24,15 +26,23 @@ export interface SessionInfo {
   updatedAt: string;
 }
 
-/** Conversations that survive restarts, in the same database as the documents. */
+/**
+ * Conversations that survive restarts, in the same database as the documents (a SQLite file, or PostgreSQL
+ * shared by several servers). Every method returns a promise: a network database cannot answer at once.
+ */
 export interface SessionStore {
-  createSession(options: { id?: string; title?: string; settings?: Record<string, unknown> }): SessionInfo;
-  getSession(id: string): SessionInfo | undefined;
-  listSessions(): SessionInfo[];
-  deleteSession(id: string): boolean;
-  appendTurn(options: { sessionId: string; role: 'user' | 'assistant'; content: string; standalone?: string; citations?: unknown[]; tokens: number }): SessionTurn;
-  turns(sessionId: string): SessionTurn[];
-  setSummary(options: { sessionId: string; summary: string; through: number }): void;
+  createSession(options: { id?: string; title?: string; settings?: Record<string, unknown> }): Promise<SessionInfo>;
+  getSession(id: string): Promise<SessionInfo | undefined>;
+  listSessions(): Promise<SessionInfo[]>;
+  deleteSession(id: string): Promise<boolean>;
+  appendTurn(options: { sessionId: string; role: 'user' | 'assistant'; content: string; standalone?: string; citations?: unknown[]; tokens: number }): Promise<SessionTurn>;
+  turns(sessionId: string): Promise<SessionTurn[]>;
+  setSummary(options: { sessionId: string; summary: string; through: number }): Promise<void>;
   /** Forgets the turns and summary, keeping the session and its settings (`/reset`). */
-  clearSession(id: string): void;
+  clearSession(id: string): Promise<void>;
+}
+
+/** Creating a session under a name already taken: the same error from every store. */
+export function sessionExists(id: string, cause?: unknown): LoreError {
+  return new LoreError({ code: 'INVALID_ARGUMENT', message: `A session "${id}" exists`, hint: 'resume it, or choose another name', subject: id, cause });
 }

@@ -12,3 +12,6 @@ export { traceEmbedder } from './traced-embedder.js';
 export { createSqliteSpanExporter, openTraceDatabase, type SqliteSpanExporterOptions } from './sqlite-span-exporter.js';
 export { listTraces, getTrace, type TraceSummary, type TraceSpan, type TraceDetail, type TraceScope, type ListTracesOptions } from './read-traces.js';
 export { pruneTraces, DEFAULT_TRACES_KEPT, type RetentionOptions } from './prune-traces.js';
+export type { TraceStore, TraceQuery } from './trace-store.js';
+export { createSqliteTraceStore } from './sqlite-trace-store.js';
+export { createPostgresTraceStore } from './postgres-trace-store.js';

@@ -147,27 +147,32 @@ export function getTrace(options: { db: Database.Database; traceId: string; scop
     )
     .safeIntegers(true)
     .all({ id: row.trace_id }) as SpanRow[];
-  return { trace: toSummary(row), spans: buildTree(spanRows) };
+  return {
+    trace: toSummary(row),
+    spans: buildSpanTree(
+      spanRows.map((r) => ({
+        spanId: r.span_id,
+        parentId: r.parent_id,
+        name: r.name,
+        kind: r.kind,
+        startMs: Number(r.start_offset) / 1e6,
+        durationMs: Number(r.duration) / 1e6,
+        status: r.status,
+        statusMessage: r.status_message,
+        attributes: JSON.parse(r.attributes) as Record<string, unknown>,
+        events: JSON.parse(r.events) as TraceSpan['events'],
+      })),
+    ),
+  };
 }
 
-/** Parents before children by start time; a span whose parent was never stored (dropped) becomes a root. */
-function buildTree(rows: SpanRow[]): TraceSpan[] {
+/**
+ * Spans (in start order) into trees: parents before children by start time; a span whose parent was never
+ * stored (dropped) becomes a root. Shared by the SQLite and PostgreSQL readers.
+ */
+export function buildSpanTree(spans: Array<Omit<TraceSpan, 'children'>>): TraceSpan[] {
   const byId = new Map<string, TraceSpan>();
-  for (const r of rows) {
-    byId.set(r.span_id, {
-      spanId: r.span_id,
-      parentId: r.parent_id,
-      name: r.name,
-      kind: r.kind,
-      startMs: Number(r.start_offset) / 1e6,
-      durationMs: Number(r.duration) / 1e6,
-      status: r.status,
-      statusMessage: r.status_message,
-      attributes: JSON.parse(r.attributes) as Record<string, unknown>,
-      events: JSON.parse(r.events) as TraceSpan['events'],
-      children: [],
-    });
-  }
+  for (const span of spans) byId.set(span.spanId, { ...span, children: [] });
   const roots: TraceSpan[] = [];
   for (const span of byId.values()) {
     const parent = span.parentId ? byId.get(span.parentId) : undefined;

@@ -1,10 +1,9 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import type { Attributes, HrTime } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { GEN_AI, LORE } from './attributes.js';
 import { pruneTraces, type RetentionOptions } from './prune-traces.js';
+import { earliestName, groupByTrace, hrTimeToNs, spanExtent, spanRecord, traceTotals } from './trace-totals.js';
 
 export interface SqliteSpanExporterOptions extends RetentionOptions {
   /**
@@ -39,24 +38,8 @@ export function openTraceDatabase(options: { path: string }): Database.Database 
   return undefined;
 }
 
-// OpenTelemetry's enum values, fixed by the specification, written as numbers so that this module (exported
-// by the library) loads no OpenTelemetry code until tracing starts.
-const KINDS = ['internal', 'server', 'client', 'producer', 'consumer'];
-const STATUS_ERROR = 2;
 const EXPORT_SUCCESS = 0;
 const EXPORT_FAILED = 1;
-
-/** Nanoseconds since the epoch, exactly: 1.7e18 does not fit a double's 53 bits, a BigInt does. */
-export function hrTimeToNs(time: HrTime): bigint {
-  return BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
-}
-
-const isoOfNs = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
-
-function numberAttr(attributes: Attributes, key: string): number | undefined {
-  const v = attributes[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
 
 interface TraceRow {
   attributes: string;
@@ -107,91 +90,24 @@ export function createSqliteSpanExporter(options: SqliteSpanExporterOptions): Sp
 
     const insertSpans = (traceId: string, spans: ReadableSpan[]): ReadableSpan[] =>
       spans.filter((span) => {
-        const startNs = hrTimeToNs(span.startTime);
-        const events = span.events.map((e) => ({ name: e.name, atMs: Number(hrTimeToNs(e.time) - startNs) / 1e6, ...(e.attributes ? { attributes: e.attributes } : {}) }));
-        const info = insertSpan.run(
-          span.spanContext().spanId,
-          traceId,
-          span.parentSpanContext?.spanId ?? null,
-          span.name,
-          KINDS[span.kind as number] ?? 'internal',
-          startNs,
-          hrTimeToNs(span.endTime),
-          span.status.code === STATUS_ERROR ? 'error' : 'ok',
-          span.status.message ?? null,
-          JSON.stringify(span.attributes),
-          JSON.stringify(events),
-        );
+        const r = spanRecord(span);
+        const info = insertSpan.run(r.spanId, traceId, r.parentId, r.name, r.kind, r.startNs, r.endNs, r.status, r.statusMessage, JSON.stringify(r.attributes), JSON.stringify(r.events));
         return info.changes > 0; // a span exported twice (a retried batch) is counted once
       });
-
-    /** The trace row's values from a trace's spans and what the row held before (its attributes). */
-    const totals = (traceId: string, spans: ReadableSpan[], before: Record<string, unknown>, range: { start: bigint; end: bigint }) => {
-      const root = spans.find((s) => !s.parentSpanContext);
-      const attributes = { ...before };
-      const collections = new Set(Array.isArray(before['lore.collections']) ? (before['lore.collections'] as string[]) : []);
-      let input = 0;
-      let output = 0;
-      let cost: number | null = null;
-      let error = false;
-      for (const span of spans) {
-        error ||= span.status.code === STATUS_ERROR;
-        input += numberAttr(span.attributes, GEN_AI.usageInputTokens) ?? 0;
-        output += numberAttr(span.attributes, GEN_AI.usageOutputTokens) ?? 0;
-        const usd = numberAttr(span.attributes, LORE.costUsd);
-        if (usd !== undefined) cost = (cost ?? 0) + usd;
-        const collection = span.attributes[LORE.collection];
-        if (typeof collection === 'string' && collection) collections.add(collection);
-      }
-      if (root) {
-        for (const key of [LORE.command, LORE.exitCode]) if (root.attributes[key] !== undefined) attributes[key] = root.attributes[key];
-        attributes['service.name'] = root.resource.attributes['service.name'];
-      }
-      attributes['lore.collections'] = [...collections].sort();
-      return {
-        traceId,
-        name: root?.name ?? null,
-        startedAt: isoOfNs(range.start),
-        durationMs: Number(range.end - range.start) / 1e6,
-        error: error ? 1 : 0,
-        // Only a trace whose every named collection is the same one belongs to it: a key scoped to one
-        // collection must not see a trace that also read another.
-        collection: collections.size === 1 ? [...collections][0]! : null,
-        inserted: spans.length,
-        input,
-        output,
-        cost,
-        attributes: JSON.stringify(attributes),
-      };
-    };
-
-    const extent = (spans: ReadableSpan[]) => {
-      const root = spans.find((s) => !s.parentSpanContext);
-      if (root) return { start: hrTimeToNs(root.startTime), end: hrTimeToNs(root.endTime) };
-      let start = hrTimeToNs(spans[0]!.startTime);
-      let end = hrTimeToNs(spans[0]!.endTime);
-      for (const span of spans) {
-        const s = hrTimeToNs(span.startTime);
-        const e = hrTimeToNs(span.endTime);
-        if (s < start) start = s;
-        if (e > end) end = e;
-      }
-      return { start, end };
-    };
 
     const writeTrace = (traceId: string, spans: ReadableSpan[]): boolean => {
       const existing = selectTrace.get(traceId);
       if (!existing) {
         // The common case, a whole trace in one batch: the row is written once, from the spans in hand.
-        const row = totals(traceId, spans, {}, extent(spans));
-        insertTrace.run({ ...row, name: row.name ?? spans.reduce((a, b) => (hrTimeToNs(b.startTime) < hrTimeToNs(a.startTime) ? b : a)).name });
+        const row = traceTotals(traceId, spans, {}, spanExtent(spans));
+        insertTrace.run({ ...row, name: row.name ?? earliestName(spans) });
         const inserted = insertSpans(traceId, spans);
-        if (inserted.length !== spans.length) updateTrace.run({ ...totals(traceId, [], JSON.parse(row.attributes) as Record<string, unknown>, extent(spans)), inserted: inserted.length - spans.length });
+        if (inserted.length !== spans.length) updateTrace.run({ ...traceTotals(traceId, [], JSON.parse(row.attributes) as Record<string, unknown>, spanExtent(spans)), inserted: inserted.length - spans.length });
         return true;
       }
       const inserted = insertSpans(traceId, spans);
       const range = (rootTimes.get(traceId) ?? bounds.get(traceId)) as { start: bigint; end: bigint };
-      updateTrace.run(totals(traceId, inserted, JSON.parse(existing.attributes) as Record<string, unknown>, range));
+      updateTrace.run(traceTotals(traceId, inserted, JSON.parse(existing.attributes) as Record<string, unknown>, range));
       return false;
     };
     return conn.transaction((groups: Map<string, ReadableSpan[]>) => {
@@ -212,14 +128,7 @@ export function createSqliteSpanExporter(options: SqliteSpanExporterOptions): Sp
         const conn = connection();
         if (!conn || spans.length === 0) return resultCallback({ code: EXPORT_SUCCESS });
         writer ??= prepare(conn).immediate as unknown as (groups: Map<string, ReadableSpan[]>) => number;
-        const groups = new Map<string, ReadableSpan[]>();
-        for (const span of spans) {
-          const id = span.spanContext().traceId;
-          const list = groups.get(id);
-          if (list) list.push(span);
-          else groups.set(id, [span]);
-        }
-        sincePrune += writer(groups);
+        sincePrune += writer(groupByTrace(spans));
         if (sincePrune >= pruneEvery) {
           pruneTraces({ db: conn, keep: options.keep, maxAgeDays: options.maxAgeDays });
           sincePrune = 0;

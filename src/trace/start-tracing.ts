@@ -17,6 +17,8 @@ export interface StartTracingOptions extends RetentionOptions {
   /**
    * Or in the Lore database at this path, through a connection of the tracer's own (opened at the first
    * batch, once the file exists; closed at shutdown). Works while the caller holds a read-only connection.
+   * A `postgres://` URL stores them in that PostgreSQL database (its `?schema=`), through a small pool of
+   * the tracer's own, once Lore's tables exist there.
    */
   dbPath?: string;
   /** Also send spans over OTLP/HTTP (JSON) to this URL, e.g. http://localhost:4318/v1/traces. */
@@ -68,7 +70,11 @@ export async function startTracing(options: StartTracingOptions = {}): Promise<T
   const processors: SpanProcessor[] = [];
   const retention = { keep: options.keep, maxAgeDays: options.maxAgeDays };
   if (options.db) processors.push(new BatchSpanProcessor(createSqliteSpanExporter({ db: options.db, ...retention }), batch));
-  else if (options.dbPath) {
+  else if (options.dbPath && /^postgres(ql)?:\/\//i.test(options.dbPath.trim())) {
+    const [{ createPostgresSpanExporter }, { postgresStoreOptions }] = await Promise.all([import('./postgres-span-exporter.js'), import('../store/open-store.js')]);
+    const { url, schema } = postgresStoreOptions({ url: options.dbPath });
+    processors.push(new BatchSpanProcessor(createPostgresSpanExporter({ url, schema, ...retention }), batch));
+  } else if (options.dbPath) {
     const path = options.dbPath;
     processors.push(new BatchSpanProcessor(createSqliteSpanExporter({ db: () => openTraceDatabase({ path }), ...retention }), batch));
   }

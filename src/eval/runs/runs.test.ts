@@ -53,34 +53,27 @@ describe('stored runs (eval_runs, eval_items)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lore-runs-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('saves runs with their items in order and finds them by id, prefix, name and latest~N', () => {
+  it('saves runs with their items in order and finds them by id, prefix, name and latest~N', async () => {
     const store = new SqliteStore({ path: join(dir, 'lore.db') });
     try {
       const runs = createSqliteEvalRunStore(store.db);
       // Items in the test set's order, not in id order.
       const reversed = { ...B, items: [...B.items].reverse() };
-      runs.saveRun(A);
-      runs.saveRun(reversed);
-      expect(runs.listRuns().map((r) => r.id)).toEqual(['rag-bbb222', 'rag-aaa111']);
-      expect(runs.listRuns({ kind: 'retrieval' })).toEqual([]);
-      const got = runs.getRun('rag-bbb222');
+      await runs.saveRun(A);
+      await runs.saveRun(reversed);
+      expect((await runs.listRuns()).map((r) => r.id)).toEqual(['rag-bbb222', 'rag-aaa111']);
+      expect(await runs.listRuns({ kind: 'retrieval' })).toEqual([]);
+      const got = await runs.getRun('rag-bbb222');
       expect(got.run).toEqual({ ...B.run, itemCount: 4 });
       expect(got.items.map((i) => i.itemId)).toEqual(['q5', 'q3', 'q2', 'q1']);
       expect(got.items[1]).toEqual(B.items[2]);
-      expect(runs.getRun('baseline').run.id).toBe('rag-aaa111');
-      expect(runs.getRun('latest').run.id).toBe('rag-bbb222');
-      expect(runs.getRun('latest~1').run.id).toBe('rag-aaa111');
-      expect(runs.getRun('bbb').run.id).toBe('rag-bbb222');
-      const missing = (() => {
-        try {
-          runs.getRun('nope');
-        } catch (error) {
-          return error;
-        }
-      })();
-      expect(isLoreError(missing, 'NOT_FOUND')).toBe(true);
-      expect(() => runs.getRun('rag-')).toThrow(/names 2 runs/);
-      expect(runs.deleteRun('rag-aaa111')).toBe(true);
+      expect((await runs.getRun('baseline')).run.id).toBe('rag-aaa111');
+      expect((await runs.getRun('latest')).run.id).toBe('rag-bbb222');
+      expect((await runs.getRun('latest~1')).run.id).toBe('rag-aaa111');
+      expect((await runs.getRun('bbb')).run.id).toBe('rag-bbb222');
+      await expect(runs.getRun('nope')).rejects.toSatisfy((e) => isLoreError(e, 'NOT_FOUND'));
+      await expect(runs.getRun('rag-')).rejects.toThrow(/names 2 runs/);
+      expect(await runs.deleteRun('rag-aaa111')).toBe(true);
       expect(store.db.prepare('SELECT count(*) FROM eval_items').pluck().get()).toBe(4);
     } finally {
       store.close();

@@ -36,13 +36,13 @@ function toInfo(row: KeyRow): ApiKeyInfo {
 /** Recording every use would be a write per request; once a minute per key is enough to tell a live key. */
 const TOUCH_INTERVAL_MS = 60_000;
 
-/** API keys in a Lore SQLite file (schema v4), sharing the store's connection. */
+/** API keys in a Lore SQLite file (schema v4), sharing the store's connection (synchronous work, async methods). */
 export function createSqliteApiKeyStore(db: Database.Database): ApiKeyStore {
   const byHash = db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE hash = ? AND revoked_at IS NULL');
   const touch = db.prepare<[string, string]>('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
   const touched = new Map<string, number>();
   return {
-    createKey(options) {
+    async createKey(options) {
       const collections = [...new Set(options.collections.map((c) => c.trim()).filter(Boolean))];
       if (collections.length === 0) {
         throw new LoreError({ code: 'INVALID_ARGUMENT', message: 'A key needs at least one collection', hint: 'e.g. --collections docs,notes (or "*" for all)' });
@@ -60,7 +60,7 @@ export function createSqliteApiKeyStore(db: Database.Database): ApiKeyStore {
       );
       return { key, info: toInfo(db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE id = ?').get(id)!) };
     },
-    verifyKey(key) {
+    async verifyKey(key) {
       if (!key.startsWith(KEY_PREFIX)) return undefined;
       const row = byHash.get(hashApiKey(key));
       if (!row) return undefined;
@@ -76,7 +76,7 @@ export function createSqliteApiKeyStore(db: Database.Database): ApiKeyStore {
       }
       return toInfo(row);
     },
-    listKeys: () => db.prepare<[], KeyRow>('SELECT * FROM api_keys ORDER BY created_at, id').all().map(toInfo),
-    revokeKey: (id) => db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id).changes > 0,
+    listKeys: async () => db.prepare<[], KeyRow>('SELECT * FROM api_keys ORDER BY created_at, id').all().map(toInfo),
+    revokeKey: async (id) => db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id).changes > 0,
   };
 }

@@ -53,7 +53,7 @@ function toItem(row: ItemRow): EvalItem {
 
 const LATEST = /^latest(?:~(\d+))?$/;
 
-/** Evaluation runs in a Lore SQLite file (schema v6), sharing the store's connection. */
+/** Evaluation runs in a Lore SQLite file (schema v6), sharing the store's connection (synchronous work, async methods). */
 export function createSqliteEvalRunStore(db: Database.Database): EvalRunStore {
   const items = (runId: string) =>
     // eval_items has no row order (WITHOUT ROWID): the test set's order travels as output.position.
@@ -66,7 +66,7 @@ export function createSqliteEvalRunStore(db: Database.Database): EvalRunStore {
     new LoreError({ code: 'NOT_FOUND', message: `No evaluation run "${ref}"`, hint: 'list runs with `lore eval runs`; a run is named by its id, a unique prefix of it, its --name, or latest / latest~1', subject: ref });
 
   return {
-    saveRun({ run, items: list }) {
+    async saveRun({ run, items: list }) {
       db.transaction(() => {
         db.prepare('INSERT INTO eval_runs (id, kind, name, dataset, dataset_hash, config, metrics, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
           run.id,
@@ -83,11 +83,11 @@ export function createSqliteEvalRunStore(db: Database.Database): EvalRunStore {
         list.forEach((item, position) => insert.run(run.id, item.itemId, item.input, JSON.stringify({ ...item.output, position }), JSON.stringify(item.scores), item.error));
       })();
     },
-    listRuns(options = {}) {
+    async listRuns(options = {}) {
       const limit = options.limit && options.limit > 0 ? ` LIMIT ${Math.floor(options.limit)}` : '';
       return db.prepare<[], RunRow>(`SELECT ${RUN_COLUMNS} FROM eval_runs r${byKind(options.kind)} ORDER BY r.created_at DESC, r.rowid DESC${limit}`).all().map(toRun);
     },
-    getRun(ref, options = {}) {
+    async getRun(ref, options = {}) {
       const wanted = ref.trim();
       const kindFilter = byKind(options.kind);
       const all = () => db.prepare<[], RunRow>(`SELECT ${RUN_COLUMNS} FROM eval_runs r${kindFilter} ORDER BY r.created_at DESC, r.rowid DESC`).all();
@@ -108,6 +108,6 @@ export function createSqliteEvalRunStore(db: Database.Database): EvalRunStore {
       if (!row) throw notFound(ref);
       return { run: toRun(row), items: items(row.id) };
     },
-    deleteRun: (id) => db.prepare('DELETE FROM eval_runs WHERE id = ?').run(id).changes > 0,
+    deleteRun: async (id) => db.prepare('DELETE FROM eval_runs WHERE id = ?').run(id).changes > 0,
   };
 }

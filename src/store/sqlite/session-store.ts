@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { LoreError } from '../../spec/errors.js';
-import type { SessionInfo, SessionStore, SessionTurn } from '../../spec/session.js';
+import { sessionExists, type SessionInfo, type SessionStore, type SessionTurn } from '../../spec/session.js';
 
 interface SessionRow {
   id: string;
@@ -54,7 +54,10 @@ function toTurn(row: TurnRow): SessionTurn {
 /** Session names people type: letters, digits, `-`, `_`, `.`; up to 64 characters. */
 const SESSION_ID = /^[\p{L}\p{N}][\p{L}\p{N}._-]{0,63}$/u;
 
-/** Sessions in a Lore SQLite file (schema v3), sharing the store's connection and its transactions. */
+/**
+ * Sessions in a Lore SQLite file (schema v3), sharing the store's connection and its transactions. The
+ * work is synchronous (better-sqlite3); the methods are async to meet the contract PostgreSQL shares.
+ */
 export function createSqliteSessionStore(db: Database.Database): SessionStore {
   const getRow = db.prepare<[string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = ?`);
   const touch = db.prepare<[string, string]>('UPDATE sessions SET updated_at = ? WHERE id = ?');
@@ -66,22 +69,27 @@ export function createSqliteSessionStore(db: Database.Database): SessionStore {
   };
 
   return {
-    createSession(o) {
+    async createSession(o) {
       const id = o.id ?? randomUUID().slice(0, 8);
       if (!SESSION_ID.test(id)) {
         throw new LoreError({ code: 'INVALID_ARGUMENT', message: `"${id}" cannot name a session`, hint: 'use letters, digits, ".", "-" or "_", at most 64 characters', subject: id });
       }
       const at = now();
-      db.prepare('INSERT INTO sessions (id, title, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id, o.title ?? null, JSON.stringify(o.settings ?? {}), at, at);
+      try {
+        db.prepare('INSERT INTO sessions (id, title, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id, o.title ?? null, JSON.stringify(o.settings ?? {}), at, at);
+      } catch (cause) {
+        if ((cause as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw sessionExists(id, cause);
+        throw cause;
+      }
       return require(id);
     },
-    getSession: (id) => {
+    getSession: async (id) => {
       const row = getRow.get(id);
       return row ? toInfo(row) : undefined;
     },
-    listSessions: () => db.prepare<[], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions s ORDER BY s.updated_at DESC`).all().map(toInfo),
-    deleteSession: (id) => db.prepare('DELETE FROM sessions WHERE id = ?').run(id).changes > 0,
-    appendTurn(o) {
+    listSessions: async () => db.prepare<[], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions s ORDER BY s.updated_at DESC`).all().map(toInfo),
+    deleteSession: async (id) => db.prepare('DELETE FROM sessions WHERE id = ?').run(id).changes > 0,
+    async appendTurn(o) {
       require(o.sessionId);
       const at = now();
       const write = db.transaction(() => {
@@ -96,15 +104,15 @@ export function createSqliteSessionStore(db: Database.Database): SessionStore {
       const id = write();
       return toTurn(db.prepare<[number], TurnRow>('SELECT * FROM session_turns WHERE id = ?').get(id)!);
     },
-    turns(sessionId) {
+    async turns(sessionId) {
       require(sessionId);
       return db.prepare<[string], TurnRow>('SELECT * FROM session_turns WHERE session_id = ? ORDER BY id').all(sessionId).map(toTurn);
     },
-    setSummary(o) {
+    async setSummary(o) {
       require(o.sessionId);
       db.prepare('UPDATE sessions SET summary = ?, summary_through = ?, updated_at = ? WHERE id = ?').run(o.summary, o.through, now(), o.sessionId);
     },
-    clearSession(id) {
+    async clearSession(id) {
       require(id);
       db.transaction(() => {
         db.prepare('DELETE FROM session_turns WHERE session_id = ?').run(id);

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresSpanExporter } from '../../trace/postgres-span-exporter.js';
+import { runCompanionContract } from '../contract/companion-contract.js';
+import { companionsOf } from '../open-companions.js';
+import { POSTGRES_SCHEMA_VERSION } from './postgres-migrations.js';
+import { openPostgresStore } from './postgres-store.js';
+import { startPgliteVectorServer, type PgliteVectorServer } from './test-support/pglite-vector-server.js';
+
+let server: PgliteVectorServer;
+let schemas = 0;
+
+beforeAll(async () => {
+  server = await startPgliteVectorServer();
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+// PGlite is one session: one connection per pool, one fixture open at a time, each in a schema of its own.
+runCompanionContract('PostgreSQL (PGlite over the wire protocol)', async () => {
+  const store = await openPostgresStore({ url: server.url, schema: `lore_c${++schemas}`, poolSize: 1 });
+  return {
+    companions: companionsOf(store),
+    spanExporter: ({ keep }) => createPostgresSpanExporter({ pool: store.pool, keep }),
+    close: () => store.close(),
+  };
+});
+
+describe('PostgreSQL companions', () => {
+  it('are tables of the store schema (migration v2), so one migration makes a database ready for servers', async () => {
+    const store = await openPostgresStore({ url: server.url, schema: 'lore_companion_tables', poolSize: 1 });
+    try {
+      expect(POSTGRES_SCHEMA_VERSION).toBeGreaterThanOrEqual(2);
+      const tables = (await store.pool.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', ['lore_companion_tables'])).rows.map((r) => r.name);
+      expect(tables).toEqual(expect.arrayContaining(['api_keys', 'eval_items', 'eval_runs', 'session_turns', 'sessions', 'spans', 'traces']));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a URL-configured exporter opens its own pool, drops spans while the tables are missing, and stores them once they exist', async () => {
+    const { startTracing } = await import('../../trace/start-tracing.js');
+    const { withSpan } = await import('../../trace/with-span.js');
+    const schema = 'lore_exporter_url';
+    const tracing = await startTracing({ exporters: [createPostgresSpanExporter({ url: server.url, schema, poolSize: 1 })], flushIntervalMs: 60_000 });
+    try {
+      withSpan('before', undefined, () => undefined);
+      await tracing.forceFlush();
+      const store = await openPostgresStore({ url: server.url, schema, poolSize: 1 });
+      try {
+        withSpan('after', undefined, () => undefined);
+        await tracing.forceFlush();
+        expect((await companionsOf(store).traces.listTraces()).map((t) => t.name)).toEqual(['after']);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await tracing.shutdown();
+    }
+  });
+});
