@@ -39,6 +39,11 @@ export type { ApiKeyInfo, ApiKeyStore } from './spec/api-keys.js';
 export { chatTurn, type ChatTurnOptions, type ChatTurnResult, type ChatMemoryOptions } from './rag/chat-turn.js';
 export { createSqliteSessionStore } from './store/sqlite/session-store.js';
 export { createSqliteApiKeyStore, hashApiKey } from './store/sqlite/api-key-store.js';
+// The same companions over PostgreSQL, shared by every server on one database; `companionsOf(store)` picks them.
+export { companionsOf, openCompanions, type StoreCompanions } from './store/open-companions.js';
+export { createPostgresSessionStore } from './store/postgres/postgres-session-store.js';
+export { createPostgresApiKeyStore } from './store/postgres/postgres-api-key-store.js';
+export { createPostgresEvalRunStore } from './store/postgres/postgres-eval-run-store.js';
 export { DEFAULT_SPLIT_OPTIONS } from './ingest/split/split-options.js';
 // Tracing: OpenTelemetry spans of every step, stored in the database and sent over OTLP (`startTracing`).
 export * from './trace/index.js';
@@ -68,7 +73,7 @@ export { generateTestSet, type GenerateTestSetOptions } from './eval/generate-te
 export { compareRuns } from './eval/runs/compare-runs.js';
 export { writeReport, renderReport } from './eval/report/write-report.js';
 export { createSqliteEvalRunStore } from './store/sqlite/eval-run-store.js';
-export type { EvalRun, EvalItem, StoredEvalRun, MetricSummary } from './spec/eval-runs.js';
+export type { EvalRun, EvalItem, StoredEvalRun, MetricSummary, EvalRunStore } from './spec/eval-runs.js';
 // Guards: injection/jailbreak detection, secrets and PII (`redact`), canaries, output sanitising, `withGuard`; the red team.
 export * from './guard/index.js';
 export { runRedteam, createObedientModel, renderRedteamHtml, PROBE_FAMILIES, type RedteamReport, type RedteamOptions, type ProbeFamily } from './guard/redteam/index.js';

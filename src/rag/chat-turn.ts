@@ -1,5 +1,5 @@
 import type { EmbeddingModel, ChatMessage, LanguageModel } from '../spec/models.js';
-import type { SessionStore } from '../spec/session.js';
+import type { SessionStore, SessionTurn } from '../spec/session.js';
 import type { SearchFilter, SearchHit, Store } from '../spec/store.js';
 import { search, type SearchMode } from '../retrieve/search.js';
 import { countTokens } from '../text/count-tokens.js';
@@ -65,8 +65,8 @@ export function chatTurn(options: ChatTurnOptions): Promise<ChatTurnResult> {
 }
 
 async function answerTurn(options: ChatTurnOptions): Promise<ChatTurnResult> {
-  const session = options.sessions.getSession(options.sessionId) ?? options.sessions.createSession({ id: options.sessionId });
-  const history = options.sessions.turns(session.id);
+  const session = (await options.sessions.getSession(options.sessionId)) ?? (await options.sessions.createSession({ id: options.sessionId }));
+  const history = await options.sessions.turns(session.id);
   const condensed =
     options.condense === false
       ? { standalone: options.question.trim(), method: 'unchanged' as const }
@@ -94,13 +94,13 @@ async function answerTurn(options: ChatTurnOptions): Promise<ChatTurnResult> {
   }
 
   const user = options.question.trim();
-  options.sessions.appendTurn({ sessionId: session.id, role: 'user', content: user, standalone: condensed.method === 'unchanged' ? undefined : condensed.standalone, tokens: countTokens(user) });
-  options.sessions.appendTurn({ sessionId: session.id, role: 'assistant', content: answer.text, citations: answer.citations, tokens: countTokens(answer.text) });
+  await options.sessions.appendTurn({ sessionId: session.id, role: 'user', content: user, standalone: condensed.method === 'unchanged' ? undefined : condensed.standalone, tokens: countTokens(user) });
+  await options.sessions.appendTurn({ sessionId: session.id, role: 'assistant', content: answer.text, citations: answer.citations, tokens: countTokens(answer.text) });
   return { answer, condensed, hits };
 }
 
 async function memoryMessages(
-  o: ChatTurnOptions & { model: LanguageModel; history: ReturnType<SessionStore['turns']>; summary: string | null; summaryThrough: number },
+  o: ChatTurnOptions & { model: LanguageModel; history: SessionTurn[]; summary: string | null; summaryThrough: number },
 ): Promise<ChatMessage[]> {
   const { messages, older } = bufferMemory({ turns: o.history, maxTokens: o.memory?.bufferTokens });
   const out: ChatMessage[] = [];
@@ -108,7 +108,7 @@ async function memoryMessages(
   const unsummarised = older.filter((t) => t.id > o.summaryThrough);
   if ((o.memory?.summary ?? true) && unsummarised.length > 0) {
     summary = await summarizeTurns({ model: o.model, previous: summary, turns: unsummarised, signal: o.signal });
-    o.sessions.setSummary({ sessionId: o.sessionId, summary, through: unsummarised.at(-1)!.id });
+    await o.sessions.setSummary({ sessionId: o.sessionId, summary, through: unsummarised.at(-1)!.id });
   }
   if (summary) out.push({ role: 'system', content: `Summary of the earlier conversation:\n${summary}` });
   const recalled = (o.memory?.recall ?? 2) > 0 ? recallMemory({ turns: older, question: o.question, k: o.memory?.recall ?? 2 }) : [];

@@ -33,10 +33,10 @@ function presentedKey(req: IncomingMessage): string | undefined {
  * keyless server, because OpenAI's clients insist on sending one. Without a key, only a keyless server
  * accepts the request, and only from this machine's own pages.
  */
-function authenticate(app: ServerContext, req: IncomingMessage): Principal {
+async function authenticate(app: ServerContext, req: IncomingMessage): Promise<Principal> {
   const key = presentedKey(req);
   if (key !== undefined) {
-    const info = app.keys.verifyKey(key);
+    const info = await app.keys.verifyKey(key);
     if (info) return principalOfKey(info);
     if (app.settings.requireKeys || key.startsWith('lore_')) {
       throw new HttpError({ status: 401, code: 'UNAUTHORIZED', message: 'Invalid or revoked API key', openaiCode: 'invalid_api_key' });
@@ -144,7 +144,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
       }
       const { route, params } = match;
       routeLabel = route.path;
-      principal = route.access === 'key' ? authenticate(app, req) : LOCAL_PRINCIPAL;
+      principal = route.access === 'key' ? await authenticate(app, req) : LOCAL_PRINCIPAL;
       if (route.access === 'key' && (route.rateLimited ?? true)) {
         const wait = rateLimiter.take(principal.keyId ?? `ip:${req.socket.remoteAddress ?? '?'}`);
         if (wait > 0) {

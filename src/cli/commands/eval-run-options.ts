@@ -5,9 +5,10 @@ import { retrievalRunRecord } from '../../eval/runs/run-records.js';
 import { reportFormat, writeReport } from '../../eval/report/write-report.js';
 import type { RetrievalEvaluation } from '../../eval/retrieval-eval.js';
 import { isLoreError, LoreError } from '../../spec/errors.js';
-import type { EvalKind, StoredEvalRun } from '../../spec/eval-runs.js';
-import { createSqliteEvalRunStore } from '../../store/sqlite/eval-run-store.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { EvalKind, EvalRunStore, StoredEvalRun } from '../../spec/eval-runs.js';
+import type { Store, SyncStore } from '../../spec/store.js';
+import { companionsOf } from '../../store/open-companions.js';
+import { isPostgresLocation, openStore } from '../../store/open-store.js';
 import { EXIT } from '../exit-codes.js';
 import { displayPath } from '../format.js';
 import { resolveDbPath, type CommandContext, type GlobalOptions } from '../main.js';
@@ -57,16 +58,16 @@ export function checkRunOptions(opts: RunCliOptions, metrics: readonly string[])
  * --fail-below: a metric below its threshold sets exit code 1. Messages go to stderr, so `--json` output
  * stays one JSON document.
  */
-export function finishRun(o: { stored: StoredEvalRun; opts: RunCliOptions; context: CommandContext; db?: SqliteStore; json?: boolean; quiet?: boolean }): void {
+export async function finishRun(o: { stored: StoredEvalRun; opts: RunCliOptions; context: CommandContext; db?: Store | SyncStore; json?: boolean; quiet?: boolean }): Promise<void> {
   const { stored, opts } = o;
-  const runs = o.db ? createSqliteEvalRunStore(o.db.db) : undefined;
+  const runs = o.db ? companionsOf(o.db).evalRuns : undefined;
   // With --json, stdout carries the result (the run id included, for `eval rag`) and stderr stays quiet.
   const say = (line: string) => {
     if (!o.quiet && !o.json) process.stderr.write(`${line}\n`);
   };
-  const baseline = opts.compare ? requireRuns(runs, opts.compare).getRun(opts.compare) : undefined;
+  const baseline = opts.compare ? await requireRuns(runs, opts.compare).getRun(opts.compare) : undefined;
   if (runs && opts.store) {
-    runs.saveRun(stored);
+    await runs.saveRun(stored);
     say(`stored as run ${stored.run.id}${stored.run.name ? ` (${stored.run.name})` : ''}: lore eval runs, lore eval compare ${baseline ? baseline.run.id : 'OTHER'} ${stored.run.id}`);
   } else if (opts.store) say('run not stored: no database (pass --db, or set LORE_DB, to keep runs)');
   for (const file of opts.report ?? []) {
@@ -80,7 +81,7 @@ export function finishRun(o: { stored: StoredEvalRun; opts: RunCliOptions; conte
   }
 }
 
-function requireRuns(runs: ReturnType<typeof createSqliteEvalRunStore> | undefined, ref: string): ReturnType<typeof createSqliteEvalRunStore> {
+function requireRuns(runs: EvalRunStore | undefined, ref: string): EvalRunStore {
   if (runs) return runs;
   throw new LoreError({ code: 'NOT_FOUND', message: `--compare ${ref}: no database with stored runs`, hint: 'pass --db, or set LORE_DB, to the database the runs are in' });
 }
@@ -90,14 +91,14 @@ function requireRuns(runs: ReturnType<typeof createSqliteEvalRunStore> | undefin
  * named by --db / LORE_DB, else ./.lore/lore.db if it exists. A throw-away evaluation does not create a
  * database just to keep its run.
  */
-function runDatabase(global: GlobalOptions): SqliteStore | undefined {
+async function runDatabase(global: GlobalOptions): Promise<Store | undefined> {
   const path = resolveDbPath(global);
   const named = Boolean(global.db || process.env['LORE_DB']);
-  return named || existsSync(path) ? new SqliteStore({ path }) : undefined;
+  return named || isPostgresLocation(path) || existsSync(path) ? openStore({ location: path }) : undefined;
 }
 
 /** What `lore eval retrieval` does after evaluating: store, report, compare, gate. */
-export function finishRetrievalRun(o: { command: Command; context: CommandContext; result: RetrievalEvaluation; dir: string; opts: RunCliOptions & { k?: number; collection?: string; vectorWeight?: number; expand?: boolean }; store?: SqliteStore }): void {
+export async function finishRetrievalRun(o: { command: Command; context: CommandContext; result: RetrievalEvaluation; dir: string; opts: RunCliOptions & { k?: number; collection?: string; vectorWeight?: number; expand?: boolean }; store?: Store | SyncStore }): Promise<void> {
   const global = o.command.optsWithGlobals<GlobalOptions>();
   const config: Record<string, unknown> = {
     k: o.opts.k,
@@ -107,11 +108,11 @@ export function finishRetrievalRun(o: { command: Command; context: CommandContex
   };
   const stored = retrievalRunRecord(o.result, { dir: o.dir, dataset: '', name: o.opts.name, config });
   const needsDb = o.opts.store || o.opts.compare !== undefined;
-  const db = o.store ?? (needsDb ? runDatabase(global) : undefined);
+  const db = o.store ?? (needsDb ? await runDatabase(global) : undefined);
   try {
-    finishRun({ stored, opts: o.opts, context: o.context, db, json: global.json });
+    await finishRun({ stored, opts: o.opts, context: o.context, db, json: global.json });
   } finally {
-    if (db && db !== o.store) db.close();
+    if (db && db !== o.store) await db.close();
   }
 }
 

@@ -3,7 +3,7 @@ import { compareRuns, type RunComparison } from '../../eval/runs/compare-runs.js
 import { reportFormat, writeReport } from '../../eval/report/write-report.js';
 import { isLoreError, LoreError } from '../../spec/errors.js';
 import type { EvalKind, EvalRun } from '../../spec/eval-runs.js';
-import { createSqliteEvalRunStore } from '../../store/sqlite/eval-run-store.js';
+import { companionsOf } from '../../store/open-companions.js';
 import { displayPath, oneLine, table } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { RUN_KINDS } from './eval-run-options.js';
@@ -33,16 +33,16 @@ export function registerEvalRuns(evalCommand: Command, _context: CommandContext)
     .action(async (opts: { kind?: EvalKind; limit?: number; delete?: string }, cmd: Command) => {
       await withStore(
         cmd,
-        (store, global) => {
-          const runs = createSqliteEvalRunStore(store.db);
+        async (store, global) => {
+          const runs = companionsOf(store).evalRuns;
           if (opts.delete) {
-            const { run } = runs.getRun(opts.delete);
-            runs.deleteRun(run.id);
+            const { run } = await runs.getRun(opts.delete);
+            await runs.deleteRun(run.id);
             if (global.json) printJson({ deleted: run.id });
             else process.stdout.write(`deleted run ${run.id}\n`);
             return;
           }
-          const list = runs.listRuns({ kind: opts.kind, limit: opts.limit });
+          const list = await runs.listRuns({ kind: opts.kind, limit: opts.limit });
           if (global.json) return printJson(list);
           if (list.length === 0) {
             process.stdout.write('No stored runs: `lore eval rag` and `lore eval retrieval` store theirs in --db.\n');
@@ -67,10 +67,10 @@ export function registerEvalRuns(evalCommand: Command, _context: CommandContext)
     .action(async (aRef: string, bRef: string, opts: { report?: string[]; items: number }, cmd: Command) => {
       await withStore(
         cmd,
-        (store, global) => {
-          const runs = createSqliteEvalRunStore(store.db);
-          const a = runs.getRun(aRef);
-          const b = runs.getRun(bRef);
+        async (store, global) => {
+          const runs = companionsOf(store).evalRuns;
+          const a = await runs.getRun(aRef);
+          const b = await runs.getRun(bRef);
           const comparison = compareRuns(a, b);
           if (global.json) printJson(comparison);
           else printComparison(comparison, a.run, b.run, opts.items);
@@ -93,10 +93,10 @@ export function registerEvalRuns(evalCommand: Command, _context: CommandContext)
       reportFormat(file);
       await withStore(
         cmd,
-        (store) => {
-          const runs = createSqliteEvalRunStore(store.db);
-          const current = runs.getRun(ref);
-          const baseline = opts.compare ? runs.getRun(opts.compare) : undefined;
+        async (store) => {
+          const runs = companionsOf(store).evalRuns;
+          const current = await runs.getRun(ref);
+          const baseline = opts.compare ? await runs.getRun(opts.compare) : undefined;
           if (baseline && baseline.run.id === current.run.id) throw new LoreError({ code: 'INVALID_ARGUMENT', message: 'A run cannot be compared with itself', hint: 'name another run with --compare' });
           const path = writeReport({ current, ...(baseline ? { baseline } : {}), file });
           process.stdout.write(`wrote ${displayPath(path)}\n`);

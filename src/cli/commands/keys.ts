@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createSqliteApiKeyStore } from '../../store/sqlite/api-key-store.js';
+import { companionsOf } from '../../store/open-companions.js';
 import { LoreError } from '../../spec/errors.js';
 import type { CommandContext } from '../main.js';
 import { table } from '../format.js';
@@ -17,8 +17,8 @@ export function registerKeys(program: Command, _context: CommandContext): void {
     .option('--name <text>', 'a note on what the key is for')
     .addHelpText('after', '\nExamples:\n  lore keys create --collections docs,notes\n  lore keys create --collections docs --read-only --name "intranet search"')
     .action(async (opts: { collections: string[]; readOnly?: boolean; name?: string }, command: Command) => {
-      await withStore(command, (store, global) => {
-        const { key, info } = createSqliteApiKeyStore(store.db).createKey({ collections: opts.collections, readOnly: opts.readOnly, name: opts.name });
+      await withStore(command, async (store, global) => {
+        const { key, info } = await companionsOf(store).keys.createKey({ collections: opts.collections, readOnly: opts.readOnly, name: opts.name });
         if (global.json) return printJson({ key, ...info });
         process.stdout.write(`${key}\n`);
         process.stderr.write(
@@ -32,8 +32,8 @@ export function registerKeys(program: Command, _context: CommandContext): void {
     .command('list')
     .description('list keys (never the keys themselves)')
     .action(async (_opts: unknown, command: Command) => {
-      await withStore(command, (store, global) => {
-        const list = createSqliteApiKeyStore(store.db).listKeys();
+      await withStore(command, async (store, global) => {
+        const list = await companionsOf(store).keys.listKeys();
         if (global.json) return printJson({ keys: list });
         if (list.length === 0) return void process.stdout.write('No API keys. Make one with `lore keys create --collections NAME`.\n');
         const rows = list.map((k) => [
@@ -53,8 +53,8 @@ export function registerKeys(program: Command, _context: CommandContext): void {
     .description('revoke a key: requests with it get 401 from then on')
     .argument('<id>', 'the key id, from `lore keys list`')
     .action(async (id: string, _opts: unknown, command: Command) => {
-      await withStore(command, (store, global) => {
-        if (!createSqliteApiKeyStore(store.db).revokeKey(id)) {
+      await withStore(command, async (store, global) => {
+        if (!(await companionsOf(store).keys.revokeKey(id))) {
           throw new LoreError({ code: 'NOT_FOUND', message: `No active key "${id}"`, hint: 'see `lore keys list`', subject: id });
         }
         if (global.json) printJson({ revoked: id });

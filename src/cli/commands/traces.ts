@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { LoreError } from '../../spec/errors.js';
-import { getTrace, listTraces } from '../../trace/read-traces.js';
+import { companionsOf } from '../../store/open-companions.js';
 import type { CommandContext } from '../main.js';
 import { renderTrace, renderTraceList } from '../render-trace.js';
 import { printJson, withStore } from './open-store.js';
@@ -40,8 +40,8 @@ export function registerTraces(program: Command, _context: CommandContext): void
     .action(async (opts: TracesCliOptions, command: Command) => {
       await withStore(
         command,
-        (store, global) => {
-          const traces = listTraces({ db: store.db, limit: Math.max(1, opts.last), order: opts.slow ? 'slowest' : 'recent', errorsOnly: opts.errors, collection: opts.collection });
+        async (store, global) => {
+          const traces = await companionsOf(store).traces.listTraces({ limit: Math.max(1, opts.last), order: opts.slow ? 'slowest' : 'recent', errorsOnly: opts.errors, collection: opts.collection });
           if (global.json) return printJson({ traces });
           if (traces.length === 0) return void process.stdout.write('No traces recorded yet. Run `lore search` or `lore ask`, then look again.\n');
           process.stdout.write(renderTraceList(traces) + '\n');
@@ -60,8 +60,8 @@ export function registerTrace(program: Command, _context: CommandContext): void 
     .action(async (id: string, _opts: unknown, command: Command) => {
       await withStore(
         command,
-        (store, global) => {
-          const detail = getTrace({ db: store.db, traceId: id });
+        async (store, global) => {
+          const detail = await companionsOf(store).traces.getTrace({ traceId: id });
           if (!detail) throw new LoreError({ code: 'NOT_FOUND', message: `No trace "${id}"`, hint: 'list them with `lore traces`', subject: id });
           if (global.json) return printJson(detail);
           process.stdout.write(renderTrace(detail) + '\n');
