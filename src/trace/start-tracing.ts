@@ -72,8 +72,9 @@ export async function startTracing(options: StartTracingOptions = {}): Promise<T
   if (options.db) processors.push(new BatchSpanProcessor(createSqliteSpanExporter({ db: options.db, ...retention }), batch));
   else if (options.dbPath && /^postgres(ql)?:\/\//i.test(options.dbPath.trim())) {
     const [{ createPostgresSpanExporter }, { postgresStoreOptions }] = await Promise.all([import('./postgres-span-exporter.js'), import('../store/open-store.js')]);
-    const { url, schema } = postgresStoreOptions({ url: options.dbPath });
-    processors.push(new BatchSpanProcessor(createPostgresSpanExporter({ url, schema, ...retention }), batch));
+    const { url, schema, poolSize } = postgresStoreOptions({ url: options.dbPath });
+    // Two connections at most: a batch a second needs one; the URL's pool_size lowers it (PGlite takes one).
+    processors.push(new BatchSpanProcessor(createPostgresSpanExporter({ url, schema, poolSize: Math.min(poolSize ?? 2, 2), ...retention }), batch));
   } else if (options.dbPath) {
     const path = options.dbPath;
     processors.push(new BatchSpanProcessor(createSqliteSpanExporter({ db: () => openTraceDatabase({ path }), ...retention }), batch));
