@@ -1,13 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import {
-  createSqliteApiKeyStore,
-  createSqliteSessionStore,
-  LoreError,
-  SqliteStore,
-  type ResolveModelOptions,
-} from '../index.js';
+import { companionsOf, LoreError, SqliteStore, type ResolveModelOptions, type StoreCompanions } from '../index.js';
 import { createEmbedderRegistry } from './embedder-registry.js';
 import { createRequestHandler } from './handle-request.js';
 import { createIngestJobs } from './ingest-jobs.js';
@@ -27,6 +21,11 @@ export interface LoreServerOptions {
   /** The database file (opened read-write, migrated if needed); or pass an open `store`. */
   dbPath?: string;
   store?: SqliteStore;
+  /**
+   * Sessions, API keys and traces (default: those of the store's database, over its connection). Servers
+   * on one PostgreSQL database share them, so any of them can take any request.
+   */
+  companions?: StoreCompanions;
   /** Default 127.0.0.1. Any other address requires API keys. */
   host?: string;
   /** Default 8340; 0 picks a free port. */
@@ -91,9 +90,10 @@ export async function startLoreServer(options: LoreServerOptions = {}): Promise<
   const ownsStore = !options.store;
   const logger = options.logger ?? createLogger();
   const metrics = createServerMetrics({ processMetrics: options.processMetrics });
-  const keys = createSqliteApiKeyStore(store.db);
   try {
-    if (requireKeys && !keys.listKeys().some((k) => k.revokedAt === null)) {
+    const companions = options.companions ?? companionsOf(store);
+    const keys = companions.keys;
+    if (requireKeys && !(await keys.listKeys()).some((k) => k.revokedAt === null)) {
       throw new LoreError({
         code: 'INVALID_ARGUMENT',
         message: `Serving on ${host} needs API keys, and ${store.path} has none`,
@@ -124,8 +124,9 @@ export async function startLoreServer(options: LoreServerOptions = {}): Promise<
         webRoot: resolve(options.webRoot ?? DEFAULT_WEB_ROOT),
       },
       store,
-      sessions: createSqliteSessionStore(store.db),
+      sessions: companions.sessions,
       keys,
+      traces: companions.traces,
       models,
       embedders,
       queue: createWorkQueue({

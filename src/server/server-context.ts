@@ -1,4 +1,4 @@
-import type { ApiKeyStore, SessionStore, SqliteStore } from '../index.js';
+import type { ApiKeyStore, SessionStore, SqliteStore, TraceStore } from '../index.js';
 import type { EmbedderRegistry } from './embedder-registry.js';
 import type { IngestJobs } from './ingest-jobs.js';
 import type { Logger } from './logger.js';
@@ -24,6 +24,8 @@ export interface ServerContext {
   store: SqliteStore;
   sessions: SessionStore;
   keys: ApiKeyStore;
+  /** Stored traces (written by the tracing exporter of the same database). */
+  traces: TraceStore;
   models: ModelRegistry;
   embedders: EmbedderRegistry;
   queue: WorkQueue;

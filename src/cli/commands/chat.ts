@@ -8,7 +8,7 @@ import { resolveLanguageModel } from '../../models/resolve-model.js';
 import { SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
 import { isLoreError, LoreError } from '../../spec/errors.js';
 import type { SessionInfo, SessionStore } from '../../spec/session.js';
-import { createSqliteSessionStore } from '../../store/sqlite/session-store.js';
+import { companionsOf } from '../../store/open-companions.js';
 import { displayPath, oneLine } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { formatCitation } from './ask.js';
@@ -74,22 +74,22 @@ export function registerChat(program: Command, _context: CommandContext): void {
     )
     .action(async (opts: ChatCliOptions, command: Command) => {
       await withStore(command, async (store, global) => {
-        const sessions = createSqliteSessionStore(store.db);
+        const sessions = companionsOf(store).sessions;
         if (opts.list) return listSessions(sessions, global.json);
         if (opts.show) return showSession(sessions, opts.show, global.json);
         if (opts.delete) {
-          if (!sessions.deleteSession(opts.delete)) throw new LoreError({ code: 'NOT_FOUND', message: `No session "${opts.delete}"`, hint: 'see `lore chat --list`' });
+          if (!(await sessions.deleteSession(opts.delete))) throw new LoreError({ code: 'NOT_FOUND', message: `No session "${opts.delete}"`, hint: 'see `lore chat --list`' });
           if (global.json) printJson({ deleted: opts.delete });
           else process.stdout.write(`Deleted session ${opts.delete}.\n`);
           return;
         }
 
-        const existing = opts.session ? sessions.getSession(opts.session) : undefined;
+        const existing = opts.session ? await sessions.getSession(opts.session) : undefined;
         // A resumed session keeps the collection and model it was started with, unless told otherwise.
         const saved = existing?.settings ?? {};
         const collection = opts.collection ?? (saved['collection'] as string | undefined);
         const modelSpec = opts.model ?? (saved['model'] as string | undefined) ?? (process.env['LORE_MODEL'] || undefined);
-        const session = existing ?? sessions.createSession({ id: opts.session, settings: { collection, model: modelSpec } });
+        const session = existing ?? (await sessions.createSession({ id: opts.session, settings: { collection, model: modelSpec } }));
         const useModel = modelSpec && modelSpec !== 'extractive';
         const model = useModel ? resolveLanguageModel({ spec: modelSpec, ...modelEnvironment(), ...modelAccounting(), gguf: ggufSettings(opts) }) : undefined;
         const embedder = opts.mode === 'keyword' ? undefined : chooseEmbedder({ spec: opts.embedder, store, collection });
@@ -121,12 +121,12 @@ export function registerChat(program: Command, _context: CommandContext): void {
               else if (name === '/help') say(HELP + '\n');
               else if (name === '/sources') process.stdout.write(last?.citations.length ? last.citations.map(formatCitation).join('\n') + '\n' : 'No sources yet.\n');
               else if (name === '/reset') {
-                sessions.clearSession(session.id);
+                await sessions.clearSession(session.id);
                 last = undefined;
                 say('Conversation cleared.\n');
               } else if (name === '/save') {
                 const file = rest.join(' ') || `lore-chat-${session.id}.md`;
-                saveTranscript(sessions, session.id, file);
+                await saveTranscript(sessions, session.id, file);
                 say(`Saved to ${file}\n`);
               } else say(`Unknown command ${name}. ${HELP}\n`);
               if (interactive) rl.prompt();
@@ -181,8 +181,8 @@ function shortCitation(c: Citation): string {
   return `[${c.n}] ${displayPath(c.source)}${where ? ` › ${where}` : ''}`;
 }
 
-function listSessions(sessions: SessionStore, json?: boolean): void {
-  const list = sessions.listSessions();
+async function listSessions(sessions: SessionStore, json?: boolean): Promise<void> {
+  const list = await sessions.listSessions();
   if (json) return printJson(list);
   if (list.length === 0) {
     process.stdout.write('No saved sessions. Start one with `lore chat --session NAME`.\n');
@@ -192,10 +192,10 @@ function listSessions(sessions: SessionStore, json?: boolean): void {
   process.stdout.write(list.map(row).join('\n') + '\n');
 }
 
-function transcript(sessions: SessionStore, id: string): string {
-  const info = sessions.getSession(id)!;
+async function transcript(sessions: SessionStore, id: string): Promise<string> {
+  const info = (await sessions.getSession(id))!;
   const lines = [`# ${info.title ?? id}`, '', `Session \`${id}\`, started ${info.createdAt}.`, ''];
-  for (const t of sessions.turns(id)) {
+  for (const t of await sessions.turns(id)) {
     if (t.role === 'user') lines.push(`**You:** ${t.content}`, '');
     else {
       lines.push(`**Lore:** ${t.content}`, '');
@@ -206,15 +206,15 @@ function transcript(sessions: SessionStore, id: string): string {
   return lines.join('\n');
 }
 
-function showSession(sessions: SessionStore, id: string, json?: boolean): void {
-  const info = sessions.getSession(id);
+async function showSession(sessions: SessionStore, id: string, json?: boolean): Promise<void> {
+  const info = await sessions.getSession(id);
   if (!info) throw new LoreError({ code: 'NOT_FOUND', message: `No session "${id}"`, hint: 'see `lore chat --list`' });
-  if (json) return printJson({ ...info, turns: sessions.turns(id) });
-  process.stdout.write(transcript(sessions, id));
+  if (json) return printJson({ ...info, turns: await sessions.turns(id) });
+  process.stdout.write(await transcript(sessions, id));
 }
 
-function saveTranscript(sessions: SessionStore, id: string, file: string): void {
-  const body = file.endsWith('.json') ? JSON.stringify({ ...sessions.getSession(id), turns: sessions.turns(id) }, null, 2) : transcript(sessions, id);
+async function saveTranscript(sessions: SessionStore, id: string, file: string): Promise<void> {
+  const body = file.endsWith('.json') ? JSON.stringify({ ...(await sessions.getSession(id)), turns: await sessions.turns(id) }, null, 2) : await transcript(sessions, id);
   writeFileSync(file, body + '\n');
 }
 

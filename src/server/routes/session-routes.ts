@@ -20,8 +20,8 @@ function visible(principal: Principal, session: SessionInfo): boolean {
   return session.settings['keyId'] === principal.keyId && inScope;
 }
 
-function findSession(app: ServerContext, principal: Principal, id: string): SessionInfo {
-  const session = app.sessions.getSession(id);
+async function findSession(app: ServerContext, principal: Principal, id: string): Promise<SessionInfo> {
+  const session = await app.sessions.getSession(id);
   if (!session || !visible(principal, session)) throw notFound(`No session "${id}"`);
   return session;
 }
@@ -39,7 +39,7 @@ export const sessionRoutes: RouteSpec[] = [
     access: 'key',
     responses: { 200: { description: 'The sessions', schema: SessionList } },
     async handle({ app, principal }) {
-      return { body: { sessions: app.sessions.listSessions().filter((s) => visible(principal, s)) } };
+      return { body: { sessions: (await app.sessions.listSessions()).filter((s) => visible(principal, s)) } };
     },
   }),
   defineRoute({
@@ -64,8 +64,8 @@ export const sessionRoutes: RouteSpec[] = [
         throw badRequest('Name the collection this conversation searches: this key is limited to some collections');
       }
       if (body.model !== undefined) chooseModel(app, body.model);
-      if (body.id !== undefined && app.sessions.getSession(body.id)) throw new HttpError({ status: 409, code: 'CONFLICT', message: `A session "${body.id}" exists` });
-      const session = app.sessions.createSession({
+      if (body.id !== undefined && (await app.sessions.getSession(body.id))) throw new HttpError({ status: 409, code: 'CONFLICT', message: `A session "${body.id}" exists` });
+      const session = await app.sessions.createSession({
         id: body.id,
         title: body.title,
         settings: { collection: body.collection, model: body.model, ...(principal.keyId ? { keyId: principal.keyId } : {}) },
@@ -83,8 +83,8 @@ export const sessionRoutes: RouteSpec[] = [
     access: 'key',
     responses: { 200: { description: 'The session', schema: SessionDetail }, ...missing },
     async handle({ app, principal, params }) {
-      const session = findSession(app, principal, params['id']!);
-      return { body: { session, turns: app.sessions.turns(session.id) } };
+      const session = await findSession(app, principal, params['id']!);
+      return { body: { session, turns: await app.sessions.turns(session.id) } };
     },
   }),
   defineRoute({
@@ -97,8 +97,8 @@ export const sessionRoutes: RouteSpec[] = [
     access: 'key',
     responses: { 200: { description: 'Deleted', schema: Deleted }, ...missing },
     async handle({ app, principal, params }) {
-      const session = findSession(app, principal, params['id']!);
-      return { body: { deleted: app.sessions.deleteSession(session.id) } };
+      const session = await findSession(app, principal, params['id']!);
+      return { body: { deleted: await app.sessions.deleteSession(session.id) } };
     },
   }),
   defineRoute({
@@ -118,7 +118,7 @@ export const sessionRoutes: RouteSpec[] = [
       ...missing,
     },
     async handle({ app, principal, params, body, req, res, url, signal }) {
-      const session = findSession(app, principal, params['id']!);
+      const session = await findSession(app, principal, params['id']!);
       const collection = typeof session.settings['collection'] === 'string' ? session.settings['collection'] : undefined;
       const model = chooseModel(app, typeof session.settings['model'] === 'string' ? session.settings['model'] : undefined);
       const format = chooseStreamFormat(req, url.searchParams);

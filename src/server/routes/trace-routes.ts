@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getTrace, isTracing, listTraces, type TraceScope } from '../../index.js';
+import { isTracing, type TraceScope } from '../../index.js';
 import { notFound } from '../http-error.js';
 import type { Principal } from '../principal.js';
 import { requireCollection } from '../scoped-search.js';
@@ -87,8 +87,7 @@ export const traceRoutes: RouteSpec[] = [
     responses: { 200: { description: 'The traces', schema: TraceList }, 404: { description: 'No such collection (or not visible to this key)', schema: ApiError } },
     async handle({ app, principal, query }) {
       if (query.collection !== undefined) requireCollection(app, principal, query.collection);
-      const traces = listTraces({
-        db: app.store.db,
+      const traces = await app.traces.listTraces({
         limit: query.limit,
         order: query.slow ? 'slowest' : 'recent',
         errorsOnly: query.errors,
@@ -111,7 +110,7 @@ export const traceRoutes: RouteSpec[] = [
     responses: { 200: { description: 'The trace', schema: TraceDetail }, 404: { description: 'No such trace (or not visible to this key)', schema: ApiError } },
     async handle({ app, principal, params }) {
       const id = params['id']!;
-      const detail = /^[0-9a-f]{4,32}$/i.test(id) ? getTrace({ db: app.store.db, traceId: id, scope: scopeOf(principal) }) : undefined;
+      const detail = /^[0-9a-f]{4,32}$/i.test(id) ? await app.traces.getTrace({ traceId: id, scope: scopeOf(principal) }) : undefined;
       if (!detail) throw notFound(`No trace "${id}"`);
       return { body: detail };
     },
