@@ -93,13 +93,13 @@ describe('chat turns over a real store and a model on loopback', () => {
 
     const reopened = new SqliteStore({ path: join(dir, 'lore.db') });
     const again = createSqliteSessionStore(reopened.db);
-    const turns = again.turns('pads');
+    const turns = await again.turns('pads');
     expect(turns.map((t) => t.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
     expect(turns[2]).toMatchObject({ content: 'how much does it cost?', standalone: 'How much does the yaw brake pad set cost?' });
     expect(turns[3]!.citations).toHaveLength(1);
-    expect(again.getSession('pads')).toMatchObject({ title: 'How often should the yaw brake pads be checked?', turnCount: 4 });
-    again.clearSession('pads');
-    expect(again.turns('pads')).toEqual([]);
+    expect(await again.getSession('pads')).toMatchObject({ title: 'How often should the yaw brake pads be checked?', turnCount: 4 });
+    await again.clearSession('pads');
+    expect(await again.turns('pads')).toEqual([]);
     reopened.close();
   });
 
@@ -111,7 +111,7 @@ describe('chat turns over a real store and a model on loopback', () => {
     for (const question of ['How often should the gearbox oil be replaced?', 'How often are the blades inspected?', 'How often is the yaw bearing greased?']) {
       await chatTurn({ store, sessions, sessionId: 'long', question, model, mode: 'keyword', memory, condense: false });
     }
-    const session = sessions.getSession('long')!;
+    const session = (await sessions.getSession('long'))!;
     expect(session.summary).toBe('SUMMARY: the user asked about the gearbox oil and the blades.');
     expect(session.summaryThrough).toBeGreaterThan(0);
     const answerRequest = server.requests.at(-1)!;

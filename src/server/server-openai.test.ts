@@ -25,7 +25,7 @@ beforeAll(async () => {
   fake = await startFakeOpenAIServer();
   const setup = async (store: TestServer['store']) => {
     await ingest({ store, paths: EXAMPLES, collection: 'manuals' });
-    key = createSqliteApiKeyStore(store.db).createKey({ collections: ['manuals'] }).key;
+    key = (await createSqliteApiKeyStore(store.db).createKey({ collections: ['manuals'] })).key;
   };
   withModel = await startTestServer({
     embedder: 'local',

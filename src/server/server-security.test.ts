@@ -27,13 +27,13 @@ beforeAll(async () => {
       await ingest({ store, paths: [file('wind-turbine-maintenance.md')], collection: 'alpha' });
       await ingest({ store, paths: [file('风力发电机维护手册.md'), file('faq.html')], collection: 'beta' });
       const k = createSqliteApiKeyStore(store.db);
-      keys.alpha = k.createKey({ collections: ['alpha'] }).key;
-      keys.alphaRead = k.createKey({ collections: ['alpha'], readOnly: true }).key;
-      keys.beta = k.createKey({ collections: ['beta'] }).key;
-      keys.all = k.createKey({ collections: ['*'] }).key;
-      const revoked = k.createKey({ collections: ['alpha'] });
+      keys.alpha = (await k.createKey({ collections: ['alpha'] })).key;
+      keys.alphaRead = (await k.createKey({ collections: ['alpha'], readOnly: true })).key;
+      keys.beta = (await k.createKey({ collections: ['beta'] })).key;
+      keys.all = (await k.createKey({ collections: ['*'] })).key;
+      const revoked = await k.createKey({ collections: ['alpha'] });
       keys.revoked = revoked.key;
-      k.revokeKey(revoked.info.id);
+      await k.revokeKey(revoked.info.id);
       const doc = store.listDocuments({ collection: 'beta' })[0]!;
       betaDoc = { id: doc.uid, documentId: doc.id };
     },

@@ -29,9 +29,9 @@ beforeAll(async () => {
       await ingest({ store, paths: [file('wind-turbine-maintenance.md')], collection: 'alpha' });
       await ingest({ store, paths: [file('风力发电机维护手册.md')], collection: 'beta' });
       const k = createSqliteApiKeyStore(store.db);
-      keys.alpha = k.createKey({ collections: ['alpha'] }).key;
-      keys.beta = k.createKey({ collections: ['beta'] }).key;
-      keys.all = k.createKey({ collections: ['*'] }).key;
+      keys.alpha = (await k.createKey({ collections: ['alpha'] })).key;
+      keys.beta = (await k.createKey({ collections: ['beta'] })).key;
+      keys.all = (await k.createKey({ collections: ['*'] })).key;
     },
   });
   // As `lore serve` does: every request's steps are recorded in the server's database.
