@@ -16,6 +16,7 @@ import { search, type SearchMode } from '../src/retrieve/search.js';
 import type { SearchHit } from '../src/spec/store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { writeBenchmarkSection } from './report.js';
+import { asAsyncStore } from '../src/store/contract/async-store.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DATASETS_DIR = process.env['LORE_DATASETS'] ?? join(ROOT, '..', 'shared', 'datasets');
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'lore-answers-'));
   const store = new SqliteStore({ path: join(tmp, 'answers.db') });
   try {
-    const report = await ingest({ store, paths: [join(dir, 'corpus.jsonl')], collection: 'bench', loaderOptions: { textFields: ['title', 'text'], idField: '_id' } });
+    const report = await ingest({ store: asAsyncStore(store), paths: [join(dir, 'corpus.jsonl')], collection: 'bench', loaderOptions: { textFields: ['title', 'text'], idField: '_id' } });
     if (report.failed > 0) throw new Error(report.errors.map((e) => e.message).join('\n'));
 
     const retrieve = async (mode: SearchMode | undefined) => {
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
       for (const q of data.queries) {
         const gold = answers.get(q.id);
         if (!gold?.length) continue;
-        const hits = await search({ store, query: q.text, k: K, mode });
+        const hits = await search({ store: asAsyncStore(store), query: q.text, k: K, mode });
         const texts = hits.map((h) => normalise(h.text));
         if (texts.some((t) => gold.some((g) => t.includes(g)))) inTopK++;
         if (texts[0] !== undefined && gold.some((g) => texts[0]!.includes(g))) inTop1++;

@@ -29,6 +29,7 @@ import { isStopWord } from '../src/text/stopwords.js';
 import { normalizeText } from '../src/text/normalize.js';
 import { CHINESE_CLAIMS, ENGLISH_CLAIMS, type ExampleClaim } from './citation-claims.js';
 import { writeBenchmarkSection } from './report.js';
+import { asAsyncStore } from '../src/store/contract/async-store.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DATASETS_DIR = process.env['LORE_DATASETS'] ?? join(ROOT, '..', 'shared', 'datasets');
@@ -229,11 +230,11 @@ async function buildCases(options: { dataset: string; loaderOptions: Record<stri
   const tmp = mkdtempSync(join(tmpdir(), 'lore-citations-'));
   const store = new SqliteStore({ path: join(tmp, 'citations.db') });
   try {
-    const report = await ingest({ store, paths: [join(dir, 'corpus.jsonl')], collection: 'bench', loaderOptions: options.loaderOptions });
+    const report = await ingest({ store: asAsyncStore(store), paths: [join(dir, 'corpus.jsonl')], collection: 'bench', loaderOptions: options.loaderOptions });
     if (report.failed > 0) throw new Error(report.errors.map((e) => e.message).join('\n'));
     const cases: Case[] = [];
     for (const q of data.queries.slice(0, MAX_QUESTIONS)) {
-      const hits = await search({ store, query: q.text, k: DEFAULT_ANSWER_CHUNKS });
+      const hits = await search({ store: asAsyncStore(store), query: q.text, k: DEFAULT_ANSWER_CHUNKS });
       const answer = answerExtractively({ question: q.text, hits });
       if (answer.citations.length > 0) cases.push({ question: q.text, hits, answer });
     }
@@ -269,12 +270,12 @@ async function exampleProbes(claims: ExampleClaim[], embedder?: EmbeddingModel):
   const tmp = mkdtempSync(join(tmpdir(), 'lore-citations-examples-'));
   const store = new SqliteStore({ path: join(tmp, 'examples.db') });
   try {
-    await ingest({ store, paths: [join(ROOT, 'examples')], collection: 'examples' });
+    await ingest({ store: asAsyncStore(store), paths: [join(ROOT, 'examples')], collection: 'examples' });
     const probes: Probe[] = [];
     const check = async (claim: ExampleClaim, text: string, kind: Probe['kind']) => {
-      const cited = (await search({ store, query: claim.cites, k: 20, mode: 'keyword' })).find((h) => h.text.includes(claim.cites));
+      const cited = (await search({ store: asAsyncStore(store), query: claim.cites, k: 20, mode: 'keyword' })).find((h) => h.text.includes(claim.cites));
       if (!cited) throw new Error(`no chunk has ${claim.cites}`);
-      const others = (await search({ store, query: text, k: DEFAULT_ANSWER_CHUNKS })).filter((h) => h.chunkId !== cited.chunkId);
+      const others = (await search({ store: asAsyncStore(store), query: text, k: DEFAULT_ANSWER_CHUNKS })).filter((h) => h.chunkId !== cited.chunkId);
       const hits = [cited, ...others];
       const answer: Answer = {
         question: text,

@@ -18,6 +18,7 @@ import { startScriptedOpenAIServer } from '../src/models/test-support/scripted-o
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { modelEnvironment } from '../src/cli/commands/model-environment.js';
 import { writeBenchmarkSection } from './report.js';
+import { asAsyncStore } from '../src/store/contract/async-store.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DATASETS_DIR = process.env['LORE_DATASETS'] ?? join(ROOT, '..', 'shared', 'datasets');
@@ -30,13 +31,13 @@ const rows: string[] = [];
 for (const [name, language] of [['cranfield', 'en'], ['cmrc2018-trial', 'zh']] as const) {
   const dir = join(DATASETS_DIR, name);
   const conversations = buildFollowUpSet({ dataset: await readBeirDataset({ dir }), language, limit: 1000 });
-  await ingest({ store, paths: [join(dir, 'corpus.jsonl')], collection: language, loaderOptions: { textFields: ['title', 'text'], idField: '_id' } });
+  await ingest({ store: asAsyncStore(store), paths: [join(dir, 'corpus.jsonl')], collection: language, loaderOptions: { textFields: ['title', 'text'], idField: '_id' } });
   const standalone = new Map(conversations.map((c) => [c.followUp, c.standalone]));
   const oracle = await startScriptedOpenAIServer({ reply: ({ messages }) => standalone.get(/Last question: (.*)\n/.exec(messages.at(-1)?.content ?? '')?.[1] ?? '') ?? '' });
   const runs: Array<[string, CondensationEvaluation]> = [];
   const run = async (label: string, method: 'none' | 'lexical' | 'model', spec?: string) => {
     const model = spec ? resolveLanguageModel({ spec, ...modelEnvironment() }) : undefined;
-    const result = await evaluateCondensation({ store, collection: language, conversations, method, model });
+    const result = await evaluateCondensation({ store: asAsyncStore(store), collection: language, conversations, method, model });
     runs.push([label, result]);
     console.log(`${name} ${label}: recall@5 ${result.recall.toFixed(3)}, hit@5 ${result.hitRate.toFixed(3)}`);
   };

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ingest } from '../src/ingest/ingest.js';
 import { readBeirDataset, type BeirDataset } from '../src/eval/beir.js';
 import { evaluateRun, percentile, type ScoredDoc } from '../src/eval/metrics.js';
+import { asAsyncStore } from '../src/store/contract/async-store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { keywordSearch } from '../src/retrieve/keyword-search.js';
 import { DEFAULT_BM25, type Bm25Params } from '../src/spec/store.js';
@@ -55,7 +56,7 @@ async function runLore(data: BeirDataset, dir: string): Promise<{ row: Row; expa
     collectGarbage();
     const started = performance.now();
     const report = await ingest({
-      store,
+      store: asAsyncStore(store),
       paths: [join(dir, 'corpus.jsonl')],
       collection: 'bench',
       loaderOptions: { textFields: ['title', 'text'], idField: '_id' },
@@ -67,10 +68,10 @@ async function runLore(data: BeirDataset, dir: string): Promise<{ row: Row; expa
   try {
     if (!store) throw new Error('no index was built');
 
-    const index = store;
-    const search = (query: string, bm25: Bm25Params, feedback = false) => {
+    const index = asAsyncStore(store);
+    const search = async (query: string, bm25: Bm25Params, feedback = false) => {
       // Chunks → documents: a document ranks by its best chunk.
-      const hits = keywordSearch({ store: index, query, k: DEPTH * 3, bm25, feedback });
+      const hits = await keywordSearch({ store: index, query, k: DEPTH * 3, bm25, feedback });
       const seen = new Set<string>();
       const docs: ScoredDoc[] = [];
       for (const h of hits) {
@@ -86,20 +87,21 @@ async function runLore(data: BeirDataset, dir: string): Promise<{ row: Row; expa
     const run = new Map<string, ScoredDoc[]>();
     for (const q of data.queries) {
       const t = performance.now();
-      run.set(q.id, search(q.text, DEFAULT_BM25));
+      run.set(q.id, await search(q.text, DEFAULT_BM25));
       latencies.push(performance.now() - t);
     }
     const expandedLatencies: number[] = [];
     const expandedRun = new Map<string, ScoredDoc[]>();
     for (const q of data.queries) {
       const t = performance.now();
-      expandedRun.set(q.id, search(q.text, DEFAULT_BM25, true));
+      expandedRun.set(q.id, await search(q.text, DEFAULT_BM25, true));
       expandedLatencies.push(performance.now() - t);
     }
     const sweep: Array<Bm25Params & { ndcg10: number }> = [];
     for (const k1 of [0.9, 1.2, 1.5, 2.0]) {
       for (const b of [0.5, 0.75, 0.9]) {
-        const r = new Map(data.queries.map((q) => [q.id, search(q.text, { k1, b })]));
+        const r = new Map<string, ScoredDoc[]>();
+        for (const q of data.queries) r.set(q.id, await search(q.text, { k1, b }));
         sweep.push({ k1, b, ndcg10: score(r, data).ndcg10 });
       }
     }

@@ -23,6 +23,7 @@ import type { EmbeddingModel } from '../src/spec/models.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { countTokens } from '../src/text/count-tokens.js';
 import { writeBenchmarkSection } from './report.js';
+import { asAsyncStore } from '../src/store/contract/async-store.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DATASETS_DIR = process.env['LORE_DATASETS'] ?? join(ROOT, '..', 'shared', 'datasets');
@@ -89,7 +90,7 @@ async function rankingRows(dataset: string, store: SqliteStore, embedder: Embedd
   let indexNote = '';
   for (const variant of VARIANTS) {
     process.stderr.write(`${dataset}: ${variant.name}…\n`);
-    const result = await evaluateRetrieval({ store, dir, collection: 'bench', mode: variant.mode ?? 'hybrid', k: 100, embedder, fusion: variant.fusion, pipeline: variant.pipeline });
+    const result = await evaluateRetrieval({ store: asAsyncStore(store), dir, collection: 'bench', mode: variant.mode ?? 'hybrid', k: 100, embedder, fusion: variant.fusion, pipeline: variant.pipeline });
     if (!indexNote) {
       const e = result.ingest.embedding;
       indexNote = `index ${(result.indexMs / 1000).toFixed(1)} s, embedding ${(result.embedMs / 1000).toFixed(1)} s${e ? ` (${e.embedded} chunks embedded, ${e.skipped} left to keyword search: language)` : ''}`;
@@ -160,7 +161,7 @@ async function answerCoverage(dataset: string, store: SqliteStore, embedder: Emb
       const started = performance.now();
       const steps = parsePipeline(v.steps);
       if (steps.compress && v.minScore !== undefined) steps.compress.minScore = v.minScore;
-      const r = await retrieve({ store, query: q.text, k: v.k, embedder, filter: { collection: 'bench' }, ...steps });
+      const r = await retrieve({ store: asAsyncStore(store), query: q.text, k: v.k, embedder, filter: { collection: 'bench' }, ...steps });
       times.push(performance.now() - started);
       const text = normalise(r.hits.map((h) => h.text).join('\n'));
       if (gold.some((g) => text.includes(g))) found++;

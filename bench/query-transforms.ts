@@ -34,6 +34,7 @@ import type { LanguageModel } from '../src/spec/models.js';
 import type { SearchHit } from '../src/spec/store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { writeBenchmarkSection } from './report.js';
+import { asAsyncStore } from '../src/store/contract/async-store.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DATASETS_DIR = process.env['LORE_DATASETS'] ?? join(ROOT, '..', 'shared', 'datasets');
@@ -109,7 +110,7 @@ for (const [name, language] of [['cranfield', 'en'], ['cmrc2018-trial', 'zh']] a
   const data: BeirDataset = await readBeirDataset({ dir });
   const store = new SqliteStore({ path: join(tmpdir(), `lore-bench-query-transforms-${name}.db`) });
   const started = performance.now();
-  await ingest({ store, paths: [join(dir, 'corpus.jsonl')], collection: name, loaderOptions: { textFields: ['title', 'text'], idField: '_id' }, embedder });
+  await ingest({ store: asAsyncStore(store), paths: [join(dir, 'corpus.jsonl')], collection: name, loaderOptions: { textFields: ['title', 'text'], idField: '_id' }, embedder });
   console.log(`${name}: store ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   const queries = data.queries.slice(0, LIMIT);
@@ -212,7 +213,7 @@ for (const [name, language] of [['cranfield', 'en'], ['cmrc2018-trial', 'zh']] a
 
   await measure('hybrid search (default; baseline)', async (query) => {
     const t = performance.now();
-    const hits = (await searchWithNotes({ store, query, embedder, k: K, filter })).hits;
+    const hits = (await searchWithNotes({ store: asAsyncStore(store), query, embedder, k: K, filter })).hits;
     baseline.set(current.id, hits);
     baselineMs.set(current.id, performance.now() - t);
     return hits;
@@ -229,8 +230,8 @@ for (const [name, language] of [['cranfield', 'en'], ['cmrc2018-trial', 'zh']] a
   const CEILING = 'ceiling: the scripted model reads the relevance judgments';
   const ZH_VECTOR = language === 'zh' ? '; USE-lite is English-only, so by keywords' : '';
   const mq = (count: number, fusionMethod?: 'rrf') => (query: string) =>
-    multiQuerySearch({ store, query, embedder, k: K, filter, model: oracleModel, count, fusionMethod }).then(withNotes);
-  const hyde = (passageMode?: 'vector') => (query: string) => hydeSearch({ store, query, embedder, k: K, filter, model: oracleModel, passageMode }).then(withNotes);
+    multiQuerySearch({ store: asAsyncStore(store), query, embedder, k: K, filter, model: oracleModel, count, fusionMethod }).then(withNotes);
+  const hyde = (passageMode?: 'vector') => (query: string) => hydeSearch({ store: asAsyncStore(store), query, embedder, k: K, filter, model: oracleModel, passageMode }).then(withNotes);
   await measure('multi-query, 1 rephrasing', mq(1), `${CEILING} (the opening words of the most relevant document)`);
   await measure('multi-query, 1 rephrasing, RRF', mq(1, 'rrf'), 'as above, fused by reciprocal rank (k 60) instead of scores');
   skill = 'mixed';
@@ -269,8 +270,8 @@ for (const [name, language] of [['cranfield', 'en'], ['cmrc2018-trial', 'zh']] a
     modelRows[0]!.msPerQuery = subset.reduce((sum, q) => sum + (baselineMs.get(q.id) ?? 0), 0) / subset.length;
     const { model, close } = await loadModel(REAL_MODEL);
     const label = REAL_MODEL === 'tiny-gguf' ? 'tiny random-weight GGUF: noise by design, shows the path runs' : REAL_MODEL;
-    await measure('multi-query, 3 rephrasings', (query) => multiQuerySearch({ store, query, embedder, k: K, filter, model }).then(withNotes), label, subset, modelRows);
-    await measure('HyDE', (query) => hydeSearch({ store, query, embedder, k: K, filter, model }).then(withNotes), label, subset, modelRows);
+    await measure('multi-query, 3 rephrasings', (query) => multiQuerySearch({ store: asAsyncStore(store), query, embedder, k: K, filter, model }).then(withNotes), label, subset, modelRows);
+    await measure('HyDE', (query) => hydeSearch({ store: asAsyncStore(store), query, embedder, k: K, filter, model }).then(withNotes), label, subset, modelRows);
     // The tiny model's vocabulary is bytes: 250-token passages (by Lore's estimate) overflow its 4096-token context.
     const passageTokens = REAL_MODEL === 'tiny-gguf' ? 40 : undefined;
     const clipped = passageTokens ? `; passages cut to ${passageTokens} tokens` : '';

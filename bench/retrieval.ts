@@ -23,6 +23,7 @@ import { createOramaPeer } from './peers/orama.js';
 import type { KeywordPeer } from './peers/types.js';
 import { queryPeer } from './peers/query-peer.js';
 import { writeBenchmarkSection } from './report.js';
+import { asAsyncStore } from '../src/store/contract/async-store.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DATASETS_DIR = process.env['LORE_DATASETS'] ?? join(ROOT, '..', 'shared', 'datasets');
@@ -52,7 +53,7 @@ async function runLore(dataset: string, mode: SearchMode): Promise<Row> {
   const store = new SqliteStore({ path: join(tmp, 'bench.db') });
   const embedder = mode === 'keyword' ? undefined : createUseLiteEmbedder();
   try {
-    const r = await evaluateRetrieval({ store, dir: join(DATASETS_DIR, dataset), collection: 'bench', mode, k: DEPTH, embedder });
+    const r = await evaluateRetrieval({ store: asAsyncStore(store), dir: join(DATASETS_DIR, dataset), collection: 'bench', mode, k: DEPTH, embedder });
     const embedded = r.ingest.embedding?.embedded ?? 0;
     return {
       system: `**Lore ${mode}**`,

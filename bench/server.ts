@@ -16,6 +16,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchmarkSection } from './report.js';
+import { asAsyncStore } from '../src/store/contract/async-store.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DATASETS_DIR = process.env['LORE_DATASETS'] ?? join(ROOT, '..', 'shared', 'datasets');
@@ -46,7 +47,7 @@ async function runBareServer(db: string): Promise<void> {
     req.on('data', (d: Buffer) => (raw += d));
     req.on('end', () => {
       const body = JSON.parse(raw) as { query: string; k: number; mode: 'keyword'; collection: string };
-      void lore.searchWithNotes({ store, query: body.query, k: body.k, mode: body.mode, filter: { collection: body.collection } }).then((r) => {
+      void lore.searchWithNotes({ store: asAsyncStore(store), query: body.query, k: body.k, mode: body.mode, filter: { collection: body.collection } }).then((r) => {
         const text = JSON.stringify({ query: body.query, results: [{ mode: r.mode, hits: r.hits, notes: r.notes, tookMs: 0 }] });
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
         res.end(text);
@@ -198,7 +199,7 @@ async function main(): Promise<void> {
   try {
     const indexStarted = performance.now();
     const store = new lore.SqliteStore({ path: db });
-    const report = await lore.ingest({ store, paths: [CORPUS], collection: 'cranfield', loaderOptions: { textFields: ['title', 'text'], idField: '_id' } });
+    const report = await lore.ingest({ store: asAsyncStore(store), paths: [CORPUS], collection: 'cranfield', loaderOptions: { textFields: ['title', 'text'], idField: '_id' } });
     store.close();
     console.log(`indexed ${report.chunks} chunks of Cranfield in ${((performance.now() - indexStarted) / 1000).toFixed(1)} s`);
 

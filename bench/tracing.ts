@@ -24,6 +24,7 @@ import { startTracing, type StartTracingOptions } from '../src/trace/start-traci
 import { startOtlpCollectorStub } from '../src/trace/test-support/otlp-collector-stub.js';
 import { withSpan } from '../src/trace/with-span.js';
 import { writeBenchmarkSection } from './report.js';
+import { asAsyncStore } from '../src/store/contract/async-store.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DATASETS_DIR = process.env['LORE_DATASETS'] ?? join(ROOT, '..', 'shared', 'datasets');
@@ -53,9 +54,9 @@ async function main(): Promise<void> {
   const collector = await startOtlpCollectorStub();
   try {
     const data = await readBeirDataset({ dir: join(DATASETS_DIR, 'cranfield') });
-    await ingest({ store, paths: [join(DATASETS_DIR, 'cranfield', 'corpus.jsonl')], collection: 'cranfield' });
+    await ingest({ store: asAsyncStore(store), paths: [join(DATASETS_DIR, 'cranfield', 'corpus.jsonl')], collection: 'cranfield' });
     const queries = data.queries.map((q) => q.text);
-    const search = (query: string) => searchWithNotes({ store, query, k: 10, mode: 'keyword', filter: { collection: 'cranfield' } });
+    const search = (query: string) => searchWithNotes({ store: asAsyncStore(store), query, k: 10, mode: 'keyword', filter: { collection: 'cranfield' } });
     for (const q of queries.slice(0, 20)) await search(q); // warm caches and JIT
 
     const perQuery = new Map<string, number[]>(CONFIGS.map((c) => [c.name, []]));

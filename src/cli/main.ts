@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { isLoreError, LoreError } from '../spec/errors.js';
+import { isPostgresLocation } from '../store/open-store.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerSearch } from './commands/search.js';
@@ -29,10 +30,11 @@ export interface GlobalOptions {
   json?: boolean;
 }
 
-/** Where the database lives: --db, then LORE_DB, then ./.lore/lore.db. */
+/** Where the database lives: --db, then LORE_DB, then ./.lore/lore.db; a postgres:// URL is kept as written. */
 export function resolveDbPath(opts: GlobalOptions): string {
   // An empty LORE_DB counts as unset.
-  return resolve(opts.db || process.env['LORE_DB'] || '.lore/lore.db');
+  const location = opts.db || process.env['LORE_DB'] || '.lore/lore.db';
+  return isPostgresLocation(location) ? location.trim() : resolve(location);
 }
 
 export interface CommandContext {
@@ -44,7 +46,7 @@ export function buildProgram(context: CommandContext): Command {
   const program = new Command('lore')
     .description('Lore: point it at a folder of documents (English or Chinese), then search them.')
     .version('0.1.0', '-v, --version')
-    .addOption(new Option('--db <path>', 'database file (default: $LORE_DB or ./.lore/lore.db)'))
+    .addOption(new Option('--db <path>', 'database file or postgres://… URL (default: $LORE_DB or ./.lore/lore.db)'))
     .option('--json', 'print machine-readable JSON on stdout')
     .option('--no-trace', 'record no trace of this command (default: agent, ask, chat, ingest, search and serve are traced; LORE_TRACE=0/1)')
     .showHelpAfterError('(run with --help for usage)')

@@ -4,6 +4,7 @@ import type { ChunkInput } from '../spec/store.js';
 import { createUseLiteEmbedder } from '../models/embedders/index.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { embedChunks } from './embed-chunks.js';
+import { asAsyncStore } from '../store/contract/async-store.js';
 
 function chunk(ordinal: number, text: string): ChunkInput {
   return { ordinal, text, start: 0, end: text.length, headingPath: [], tokenCount: 1, metadata: {}, contentHash: `h:${text}`, keywordText: text, termCount: 1 };
@@ -26,13 +27,13 @@ describe('embedChunks', () => {
     const store = setup();
     const controller = new AbortController();
     await expect(
-      embedChunks({ store, collection: 'c', embedder, batchSize: 8, signal: controller.signal, onProgress: (p) => p.done >= 8 && controller.abort() }),
+      embedChunks({ store: asAsyncStore(store), collection: 'c', embedder, batchSize: 8, signal: controller.signal, onProgress: (p) => p.done >= 8 && controller.abort() }),
     ).rejects.toSatisfy((e) => isLoreError(e, 'ABORTED'));
     const remaining = store.countPendingChunks({ collection: 'c', embedder: embedder.id });
     expect(remaining).toBeGreaterThan(0);
     expect(remaining).toBeLessThan(24);
 
-    const resumed = await embedChunks({ store, collection: 'c', embedder, batchSize: 8 });
+    const resumed = await embedChunks({ store: asAsyncStore(store), collection: 'c', embedder, batchSize: 8 });
     expect(resumed.total).toBe(remaining);
     expect(resumed.embedded + resumed.skipped + resumed.cached).toBe(remaining);
     expect(store.countPendingChunks({ collection: 'c', embedder: embedder.id })).toBe(0);
@@ -48,11 +49,11 @@ describe('embedChunks', () => {
 
   it('takes unchanged texts from the embedding cache when a document is re-chunked', async () => {
     const store = setup();
-    const first = await embedChunks({ store, collection: 'c', embedder });
+    const first = await embedChunks({ store: asAsyncStore(store), collection: 'c', embedder });
     expect(first.embedded).toBe(20);
     // Same texts, new chunk rows (as after re-ingesting with other settings): nothing is embedded again.
     store.putDocument({ collection: 'c', source: '/a', mimeType: 'text/plain', type: 'text', contentHash: 'a2', bytes: 1, metadata: {}, chunks: [chunk(0, 'Turbine 3 needs its gearbox oil checked after 4 months of service.'), chunk(1, 'A brand new sentence about blade erosion.')] });
-    const second = await embedChunks({ store, collection: 'c', embedder });
+    const second = await embedChunks({ store: asAsyncStore(store), collection: 'c', embedder });
     expect(second).toMatchObject({ total: 2, cached: 1, embedded: 1, skipped: 0 });
     store.close();
   });

@@ -31,13 +31,13 @@ export interface EmbedProgress {
  */
 export async function embedChunks(options: EmbedChunksOptions): Promise<EmbedProgress> {
   const { store, collection, embedder } = options;
-  const progress: EmbedProgress = { total: store.countPendingChunks({ collection, embedder: embedder.id }), done: 0, embedded: 0, cached: 0, skipped: 0 };
+  const progress: EmbedProgress = { total: await store.countPendingChunks({ collection, embedder: embedder.id }), done: 0, embedded: 0, cached: 0, skipped: 0 };
   options.onProgress?.({ ...progress });
   const batchSize = options.batchSize ?? 256;
   let after = 0;
   for (;;) {
     if (options.signal?.aborted) throw new LoreError({ code: 'ABORTED', message: 'Embedding was cancelled; run the command again to continue' });
-    const batch = store.pendingChunks({ collection, embedder: embedder.id, limit: batchSize, afterChunkId: after });
+    const batch = await store.pendingChunks({ collection, embedder: embedder.id, limit: batchSize, afterChunkId: after });
     if (batch.length === 0) break;
     after = batch[batch.length - 1]!.chunkId;
     const done = progress.done;
@@ -51,7 +51,7 @@ export async function embedChunks(options: EmbedChunksOptions): Promise<EmbedPro
     progress.embedded += embedded;
     progress.cached += cached;
     progress.skipped += skipped;
-    store.putVectors({ collection, embedder: embedder.id, entries });
+    await store.putVectors({ collection, embedder: embedder.id, entries });
     progress.done += batch.length;
     options.onProgress?.({ ...progress });
   }

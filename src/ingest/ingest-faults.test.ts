@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isLoreError } from '../spec/errors.js';
+import { asAsyncStore } from '../store/contract/async-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { ingest } from './ingest.js';
 
@@ -50,7 +51,7 @@ describe('ingestion faults', () => {
     new SqliteStore({ path }).close();
     const store = new SqliteStore({ path, readonly: true });
     try {
-      const error = await ingest({ store, paths: [folder], collection: 'c' }).then(
+      const error = await ingest({ store: asAsyncStore(store), paths: [folder], collection: 'c' }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -73,9 +74,10 @@ describe('ingestion faults', () => {
         script,
         `import { ingest } from ${JSON.stringify(join(DIST, 'ingest', 'ingest.js'))};
 import { SqliteStore } from ${JSON.stringify(join(DIST, 'store', 'sqlite', 'sqlite-store.js'))};
+import { asAsyncStore } from ${JSON.stringify(join(DIST, 'store', 'contract', 'async-store.js'))};
 const store = new SqliteStore({ path: process.argv[2] });
 try {
-  const report = await ingest({ store, paths: [process.argv[3]], collection: 'c', concurrency: 1 });
+  const report = await ingest({ store: asAsyncStore(store), paths: [process.argv[3]], collection: 'c', concurrency: 1 });
   console.log(JSON.stringify({ failed: report.failed, added: report.added, errors: report.errors.slice(0, 3) }));
 } catch (error) {
   console.log(JSON.stringify({ thrown: { code: error.code, message: error.message } }));

@@ -104,13 +104,13 @@ async function ingestFiles(options: IngestOptions): Promise<IngestReport> {
   const overlap = options.overlap ?? DEFAULT_SPLIT_OPTIONS.overlap;
   validateSizes(chunkSize, overlap);
   const settingsKey = ingestSettingsKey({ chunkSize, overlap, loaderOptions: options.loaderOptions });
-  let info: ReturnType<Store['ensureCollection']>;
+  let info: Awaited<ReturnType<Store['ensureCollection']>>;
   try {
-    info = options.store.ensureCollection(collection, { chunkSize, overlap });
+    info = await options.store.ensureCollection(collection, { chunkSize, overlap });
   } catch (error) {
     throw databaseError(error) ?? error;
   }
-  if (options.embedder) checkEmbedder({ store: options.store, collection, settings: info.settings, embedder: options.embedder });
+  if (options.embedder) await checkEmbedder({ store: options.store, collection, settings: info.settings, embedder: options.embedder });
 
   const report: IngestReport = {
     collection,
@@ -185,7 +185,7 @@ async function ingestFiles(options: IngestOptions): Promise<IngestReport> {
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
 
-  if (options.prune) report.pruned = prune({ store: options.store, collection, roots, seen });
+  if (options.prune) report.pruned = await prune({ store: options.store, collection, roots, seen });
   if (options.embedder) {
     const embedder = traceEmbedder(options.embedder);
     const embedding = await withSpan('ingest.embed', { [GEN_AI.requestModel]: embedder.id }, () =>
@@ -300,10 +300,10 @@ export function buildChunks(options: BuildChunksOptions): Promise<ChunkInput[]> 
  * A collection's vectors all come from one embedder: mixing two models' vectors in one ranking compares
  * numbers that mean different things. The first embedder used is recorded; a different one is refused.
  */
-export function checkEmbedder(o: { store: Store; collection: string; settings: Record<string, unknown>; embedder: EmbeddingModel }): void {
+export async function checkEmbedder(o: { store: Store; collection: string; settings: Record<string, unknown>; embedder: EmbeddingModel }): Promise<void> {
   const recorded = o.settings['embedder'];
   if (recorded === undefined) {
-    o.store.updateCollectionSettings(o.collection, { embedder: o.embedder.id, dimensions: o.embedder.dimensions });
+    await o.store.updateCollectionSettings(o.collection, { embedder: o.embedder.id, dimensions: o.embedder.dimensions });
   } else if (recorded !== o.embedder.id) {
     throw new LoreError({
       code: 'INVALID_ARGUMENT',
@@ -314,12 +314,12 @@ export function checkEmbedder(o: { store: Store; collection: string; settings: R
   }
 }
 
-function prune(o: { store: Store; collection: string; roots: string[]; seen: Set<string> }): number {
+async function prune(o: { store: Store; collection: string; roots: string[]; seen: Set<string> }): Promise<number> {
   let pruned = 0;
-  for (const doc of o.store.listDocuments({ collection: o.collection })) {
+  for (const doc of await o.store.listDocuments({ collection: o.collection })) {
     const underRoot = o.roots.some((r) => doc.source === r || doc.source.startsWith(r.endsWith(sep) ? r : r + sep));
     if (underRoot && !o.seen.has(doc.source) && !existsSync(doc.source)) {
-      o.store.deleteDocument(doc.id);
+      await o.store.deleteDocument(doc.id);
       pruned++;
     }
   }

@@ -13,6 +13,7 @@ import { bufferMemory } from './memory/buffer-memory.js';
 import { condenseQuestion } from './memory/condense-question.js';
 import { recallMemory } from './memory/recall-memory.js';
 import type { SessionTurn } from '../spec/session.js';
+import { asAsyncStore } from '../store/contract/async-store.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
 
@@ -72,7 +73,7 @@ describe('chat turns over a real store and a model on loopback', () => {
     });
     dir = mkdtempSync(join(tmpdir(), 'lore-chat-'));
     const store = new SqliteStore({ path: join(dir, 'lore.db') });
-    await ingest({ store, paths: [EXAMPLES] });
+    await ingest({ store: asAsyncStore(store), paths: [EXAMPLES] });
     store.close();
   });
   afterAll(() => server.close());
@@ -81,8 +82,8 @@ describe('chat turns over a real store and a model on loopback', () => {
     const store = new SqliteStore({ path: join(dir, 'lore.db') });
     const sessions = createSqliteSessionStore(store.db);
     const model = resolveLanguageModel({ spec: `openai-compatible:${server.baseUrl}#scripted` });
-    await chatTurn({ store, sessions, sessionId: 'pads', question: 'How often should the yaw brake pads be checked?', model, mode: 'keyword' });
-    const second = await chatTurn({ store, sessions, sessionId: 'pads', question: 'how much does it cost?', model, mode: 'keyword' });
+    await chatTurn({ store: asAsyncStore(store), sessions, sessionId: 'pads', question: 'How often should the yaw brake pads be checked?', model, mode: 'keyword' });
+    const second = await chatTurn({ store: asAsyncStore(store), sessions, sessionId: 'pads', question: 'how much does it cost?', model, mode: 'keyword' });
     expect(second.condensed).toEqual({ standalone: 'How much does the yaw brake pad set cost?', method: 'model' });
     expect(second.hits[0]!.source).toMatch(/spare-parts\.csv$/);
     // The answer prompt carries the earlier exchange as memory, then the new question.
@@ -109,7 +110,7 @@ describe('chat turns over a real store and a model on loopback', () => {
     const model = resolveLanguageModel({ spec: `openai-compatible:${server.baseUrl}#scripted` });
     const memory = { bufferTokens: 40 };
     for (const question of ['How often should the gearbox oil be replaced?', 'How often are the blades inspected?', 'How often is the yaw bearing greased?']) {
-      await chatTurn({ store, sessions, sessionId: 'long', question, model, mode: 'keyword', memory, condense: false });
+      await chatTurn({ store: asAsyncStore(store), sessions, sessionId: 'long', question, model, mode: 'keyword', memory, condense: false });
     }
     const session = (await sessions.getSession('long'))!;
     expect(session.summary).toBe('SUMMARY: the user asked about the gearbox oil and the blades.');
@@ -122,8 +123,8 @@ describe('chat turns over a real store and a model on loopback', () => {
   it('answers extractively without a model, condensing lexically', async () => {
     const store = new SqliteStore({ path: join(dir, 'lore.db') });
     const sessions = createSqliteSessionStore(store.db);
-    await chatTurn({ store, sessions, sessionId: 'zh', question: '齿轮油多久更换一次？', mode: 'keyword' });
-    const follow = await chatTurn({ store, sessions, sessionId: 'zh', question: '那它的温度呢？', mode: 'keyword' });
+    await chatTurn({ store: asAsyncStore(store), sessions, sessionId: 'zh', question: '齿轮油多久更换一次？', mode: 'keyword' });
+    const follow = await chatTurn({ store: asAsyncStore(store), sessions, sessionId: 'zh', question: '那它的温度呢？', mode: 'keyword' });
     expect(follow.condensed.method).toBe('lexical');
     expect(follow.answer.mode).toBe('extractive');
     expect(follow.hits[0]!.source).toMatch(/风力发电机维护手册\.md$/);

@@ -17,6 +17,7 @@ import { findNumbers } from './claim-numbers.js';
 import { answerExtractively } from './extractive-answer.js';
 import type { Verification } from './verification.js';
 import { verifyAnswer } from './verify-citations.js';
+import { asAsyncStore } from '../store/contract/async-store.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
 const GUIDE = join(EXAMPLES, 'wind-turbine-maintenance.md');
@@ -45,7 +46,7 @@ const JUDGE_REPLIES = {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lore-verify-'));
   store = new SqliteStore({ path: join(dir, 'lore.db') });
-  const report = await ingest({ store, paths: [EXAMPLES], pool });
+  const report = await ingest({ store: asAsyncStore(store), paths: [EXAMPLES], pool });
   expect(report.failed).toBe(0);
   server = await startFakeOpenAIServer({ scripted: Object.fromEntries(Object.entries(JUDGE_REPLIES).map(([name, reply]) => [name, { replies: [reply] }])) });
 });
@@ -58,7 +59,7 @@ afterAll(async () => {
 });
 
 /** What `search()` returns for a query, as `lore ask` retrieves. */
-const retrieve = (query: string) => search({ store, query, k: 8 });
+const retrieve = (query: string) => search({ store: asAsyncStore(store), query, k: 8 });
 
 /** The retrieved chunk whose text contains a snippet. */
 function chunkWith(hits: SearchHit[], snippet: string): SearchHit {
@@ -275,7 +276,7 @@ describe('verifyAnswer with a judge model', () => {
 });
 
 describe('reading answers and numbers', () => {
-  it('gives each sentence its markers: after the full stop, before it, or those of the next sentence of its paragraph', () => {
+  it('gives each sentence its markers: after the full stop, before it, or those of the next sentence of its paragraph', async () => {
     const text = 'Check the oil monthly. Replace it every 18 months. [1] Grease the bearing [2][3].\n- Inspect blades [2]\n\n每十八个月更换一次齿轮油。[1]油温升高是轴承磨损的信号。[2]';
     const sentences = splitAnswerSentences({ text });
     expect(sentences.map((s) => [s.text, s.cited, s.inherited])).toEqual([
@@ -296,7 +297,7 @@ describe('reading answers and numbers', () => {
     ]);
   });
 
-  it('reads numbers in digits, English words and Chinese numerals, but not in idioms', () => {
+  it('reads numbers in digits, English words and Chinese numerals, but not in idioms', async () => {
     const values = (text: string) => findNumbers(text).map((m) => m.values);
     expect(values('every 18 months, twenty-four hours, twice a year, 1,450 EUR')).toEqual([[18], [24], [2], [1450]]);
     expect(values('每十八个月，下降百分之五，两百万元，1.5万人，第三届')).toEqual([[18], [5], [2_000_000], [1.5, 15_000], [3]]);

@@ -6,6 +6,7 @@ import { compressContext } from './compress-context.js';
 import { expandContext } from './expand-context.js';
 import { keywordSearch } from './keyword-search.js';
 import { fakeEmbedder, putText, tempStore } from './test-support/retrieval-fixtures.js';
+import { asAsyncStore } from '../store/contract/async-store.js';
 
 const MANUAL =
   'The turbine was installed in 2009 on the northern ridge. Its tower is eighty metres tall. ' +
@@ -79,8 +80,8 @@ describe('compressContext', () => {
   it('compresses expanded contexts piece by piece, offsets still exact in the document', async () => {
     const store = tempStore();
     putText(store, { source: '/1.txt', text: MANUAL, chunkSize: 20, overlap: 5 });
-    const found = keywordSearch({ store, query: 'gearbox oil replaced', k: 2 });
-    const expanded = expandContext({ store, hits: found, mode: 'window', window: 2 });
+    const found = await keywordSearch({ store: asAsyncStore(store), query: 'gearbox oil replaced', k: 2 });
+    const expanded = await expandContext({ store: asAsyncStore(store), hits: found, mode: 'window', window: 2 });
     const r = await compressContext({ query: 'gearbox oil replaced', hits: expanded, maxTokens: 40 });
     expectExactSpans(r.hits, docs);
     expect(r.hits[0]!.text).toContain('The gearbox oil must be replaced every eighteen months.');

@@ -49,20 +49,21 @@ interface Expansion {
  * filled with as many white-space characters (one: a space, more: line breaks), so offsets stay exact and
  * each entry of `spans` is exactly the document's text.
  */
-export function expandContext(options: ExpandContextOptions): ContextHit[] {
+export async function expandContext(options: ExpandContextOptions): Promise<ContextHit[]> {
   const chunks = createChunkCache(options.store);
   const expansions: Expansion[] = [];
   const passthrough = new Map<number, ContextHit>();
-  options.hits.forEach((hit, rank) => {
-    const anchor = chunks.at(hit.documentId, hit.ordinal);
+  for (const [rank, hit] of options.hits.entries()) {
+    const anchor = await chunks.at(hit.documentId, hit.ordinal);
     // A hit whose chunk is gone or changed (re-ingested since it was retrieved) stays as it was.
     if (!anchor || anchor.chunkId !== hit.chunkId) {
       passthrough.set(rank, toContextHit(hit));
-      return;
+      continue;
     }
-    const range = options.mode === 'parent' ? parentRange(options, chunks, anchor) : options.unit === 'sentence' ? sentenceRange(options, chunks, anchor) : windowRange(options, chunks, anchor);
+    const range =
+      options.mode === 'parent' ? await parentRange(options, chunks, anchor) : options.unit === 'sentence' ? await sentenceRange(options, chunks, anchor) : await windowRange(options, chunks, anchor);
     expansions.push({ hit, rank, documentId: hit.documentId, record: recordKey(anchor), ...range });
-  });
+  }
 
   // Merge, per document and record, expansions whose text overlaps or is separated by white space only.
   const groups = new Map<string, Expansion[]>();
@@ -74,16 +75,16 @@ export function expandContext(options: ExpandContextOptions): ContextHit[] {
   for (const group of groups.values()) {
     group.sort((a, b) => a.start - b.start || a.rank - b.rank);
     let run: Expansion[] = [group[0]!];
-    const flush = () => merged.push({ rank: Math.min(...run.map((e) => e.rank)), hit: buildContext(chunks, run) });
+    const flush = async () => merged.push({ rank: Math.min(...run.map((e) => e.rank)), hit: await buildContext(chunks, run) });
     for (const e of group.slice(1)) {
       const union = { documentId: e.documentId, lo: Math.min(...run.map((r) => r.lo)), hi: Math.max(...run.map((r) => r.hi)), end: Math.max(...run.map((r) => r.end)) };
-      if (e.lo <= union.hi + 1 && (e.start <= union.end || onlySpaceBetween(chunks, union, e))) run.push(e);
+      if (e.lo <= union.hi + 1 && (e.start <= union.end || (await onlySpaceBetween(chunks, union, e)))) run.push(e);
       else {
-        flush();
+        await flush();
         run = [e];
       }
     }
-    flush();
+    await flush();
   }
   for (const [rank, hit] of passthrough) merged.push({ rank, hit });
   return merged.sort((a, b) => a.rank - b.rank).map((m) => m.hit);
@@ -96,18 +97,18 @@ function recordKey(chunk: ChunkRecord): string {
 type Range = Pick<Expansion, 'lo' | 'hi' | 'start' | 'end'>;
 
 /** Grows from the anchor while `accept(next)` holds: after and before in turn, each side until it stops. */
-function grow(chunks: ChunkCache, anchor: ChunkRecord, accept: (next: ChunkRecord, side: 'before' | 'after', joined: ChunkRecord[]) => boolean): ChunkRecord[] {
+async function grow(chunks: ChunkCache, anchor: ChunkRecord, accept: (next: ChunkRecord, side: 'before' | 'after', joined: ChunkRecord[]) => boolean): Promise<ChunkRecord[]> {
   const joined = [anchor];
   let after = true;
   let before = true;
   while (after || before) {
     if (after) {
-      const next = chunks.at(anchor.documentId, joined[joined.length - 1]!.ordinal + 1);
+      const next = await chunks.at(anchor.documentId, joined[joined.length - 1]!.ordinal + 1);
       if (next && recordKey(next) === recordKey(anchor) && accept(next, 'after', joined)) joined.push(next);
       else after = false;
     }
     if (before) {
-      const next = chunks.at(anchor.documentId, joined[0]!.ordinal - 1);
+      const next = await chunks.at(anchor.documentId, joined[0]!.ordinal - 1);
       if (next && recordKey(next) === recordKey(anchor) && accept(next, 'before', joined)) joined.unshift(next);
       else before = false;
     }
@@ -120,10 +121,10 @@ function tokensWith(joined: ChunkRecord[], next: ChunkRecord, side: 'before' | '
   return countTokens(joinChunks(side === 'after' ? [...joined, next] : [next, ...joined]).text);
 }
 
-function windowRange(o: ExpandContextOptions, chunks: ChunkCache, anchor: ChunkRecord): Range {
+async function windowRange(o: ExpandContextOptions, chunks: ChunkCache, anchor: ChunkRecord): Promise<Range> {
   const n = Math.max(0, Math.floor(o.window ?? 1));
   const counts = { before: 0, after: 0 };
-  const joined = grow(chunks, anchor, (next, side, current) => {
+  const joined = await grow(chunks, anchor, (next, side, current) => {
     if (counts[side] >= n) return false;
     if (o.maxTokens !== undefined && tokensWith(current, next, side) > o.maxTokens) return false;
     counts[side]++;
@@ -132,18 +133,18 @@ function windowRange(o: ExpandContextOptions, chunks: ChunkCache, anchor: ChunkR
   return span(joined);
 }
 
-function parentRange(o: ExpandContextOptions, chunks: ChunkCache, anchor: ChunkRecord): Range {
+async function parentRange(o: ExpandContextOptions, chunks: ChunkCache, anchor: ChunkRecord): Promise<Range> {
   const budget = o.maxTokens ?? DEFAULT_PARENT_TOKENS;
   const section = JSON.stringify(anchor.headingPath);
-  const joined = grow(chunks, anchor, (next, side, current) => JSON.stringify(next.headingPath) === section && tokensWith(current, next, side) <= budget);
+  const joined = await grow(chunks, anchor, (next, side, current) => JSON.stringify(next.headingPath) === section && tokensWith(current, next, side) <= budget);
   return span(joined);
 }
 
 /** The hit's chunk plus `window` sentences either side, read from the neighbouring chunks as far as needed. */
-function sentenceRange(o: ExpandContextOptions, chunks: ChunkCache, anchor: ChunkRecord): Range {
+async function sentenceRange(o: ExpandContextOptions, chunks: ChunkCache, anchor: ChunkRecord): Promise<Range> {
   const n = Math.max(0, Math.floor(o.window ?? 1));
   for (let radius = 1; ; radius *= 2) {
-    const around = grow(chunks, anchor, (next) => Math.abs(next.ordinal - anchor.ordinal) <= radius);
+    const around = await grow(chunks, anchor, (next) => Math.abs(next.ordinal - anchor.ordinal) <= radius);
     const joined = joinChunks(around);
     const sentences = segmentSentences(joined.text).filter((s) => s.text.trim() !== '');
     const at = (offset: number) => offset - joined.start;
@@ -214,18 +215,18 @@ function gapFill(length: number): string {
   return length === 1 ? ' ' : '\n'.repeat(length);
 }
 
-function onlySpaceBetween(chunks: ChunkCache, a: Pick<Expansion, 'documentId' | 'lo' | 'hi' | 'end'>, b: Expansion): boolean {
-  const joined = joinChunks(chunks.range(a.documentId, Math.min(a.lo, b.lo), Math.max(a.hi, b.hi)));
+async function onlySpaceBetween(chunks: ChunkCache, a: Pick<Expansion, 'documentId' | 'lo' | 'hi' | 'end'>, b: Expansion): Promise<boolean> {
+  const joined = joinChunks(await chunks.range(a.documentId, Math.min(a.lo, b.lo), Math.max(a.hi, b.hi)));
   return joined.text.slice(a.end - joined.start, b.start - joined.start).trim() === '';
 }
 
-function buildContext(chunks: ChunkCache, run: Expansion[]): ContextHit {
+async function buildContext(chunks: ChunkCache, run: Expansion[]): Promise<ContextHit> {
   const best = run.reduce((a, b) => (b.rank < a.rank ? b : a));
   const lo = Math.min(...run.map((e) => e.lo));
   const hi = Math.max(...run.map((e) => e.hi));
   const start = Math.min(...run.map((e) => e.start));
   const end = Math.max(...run.map((e) => e.end));
-  const covered = chunks.range(best.documentId, lo, hi);
+  const covered = await chunks.range(best.documentId, lo, hi);
   const joined = joinChunks(covered);
   const spans = joined.spans
     .map((s) => ({ start: Math.max(s.start, start), end: Math.min(s.end, end), from: s }))
@@ -257,15 +258,15 @@ function commonPrefix(paths: string[][]): string[] {
 }
 
 interface ChunkCache {
-  at(documentId: number, ordinal: number): ChunkRecord | undefined;
-  range(documentId: number, lo: number, hi: number): ChunkRecord[];
+  at(documentId: number, ordinal: number): Promise<ChunkRecord | undefined>;
+  range(documentId: number, lo: number, hi: number): Promise<ChunkRecord[]>;
 }
 
 /** Chunks read from the store in small ordinal windows, each read once per call. */
 function createChunkCache(store: Store): ChunkCache {
   const docs = new Map<number, Map<number, ChunkRecord | null>>();
   const WINDOW = 8;
-  const at = (documentId: number, ordinal: number): ChunkRecord | undefined => {
+  const at = async (documentId: number, ordinal: number): Promise<ChunkRecord | undefined> => {
     if (ordinal < 0) return undefined;
     let doc = docs.get(documentId);
     if (!doc) docs.set(documentId, (doc = new Map()));
@@ -273,16 +274,16 @@ function createChunkCache(store: Store): ChunkCache {
       const fromOrdinal = Math.max(0, ordinal - WINDOW);
       const toOrdinal = ordinal + WINDOW;
       for (let i = fromOrdinal; i <= toOrdinal; i++) if (!doc.has(i)) doc.set(i, null);
-      for (const c of store.documentChunks({ documentId, fromOrdinal, toOrdinal })) doc.set(c.ordinal, c);
+      for (const c of await store.documentChunks({ documentId, fromOrdinal, toOrdinal })) doc.set(c.ordinal, c);
     }
     return doc.get(ordinal) ?? undefined;
   };
   return {
     at,
-    range: (documentId, lo, hi) => {
+    range: async (documentId, lo, hi) => {
       const out: ChunkRecord[] = [];
       for (let i = lo; i <= hi; i++) {
-        const c = at(documentId, i);
+        const c = await at(documentId, i);
         if (c) out.push(c);
       }
       return out;

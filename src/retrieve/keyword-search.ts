@@ -27,15 +27,15 @@ export interface KeywordSearchOptions {
 }
 
 /** BM25 keyword search: the query goes through the same analyser as the indexed chunks. */
-export function keywordSearch(options: KeywordSearchOptions): SearchHit[] {
+export async function keywordSearch(options: KeywordSearchOptions): Promise<SearchHit[]> {
   const k = options.k ?? 10;
   const terms = analyze(options.query);
   const base = { filter: options.filter, bm25: options.bm25 };
   if (!options.feedback) return options.store.keywordSearch({ terms, k, ...base });
   const feedback = options.feedback === true ? {} : options.feedback;
   const feedbackDocs = feedback.docs ?? 10;
-  const first = options.store.keywordSearch({ terms, k: Math.max(k, feedbackDocs), ...base });
-  const weights = expansionWeights({ store: options.store, terms, top: first.slice(0, feedbackDocs), feedback });
+  const first = await options.store.keywordSearch({ terms, k: Math.max(k, feedbackDocs), ...base });
+  const weights = await expansionWeights({ store: options.store, terms, top: first.slice(0, feedbackDocs), feedback });
   if (!weights) return first.slice(0, k);
   return options.store.keywordSearch({ terms: Object.keys(weights), weights, k, ...base });
 }
@@ -45,9 +45,9 @@ export function keywordSearch(options: KeywordSearchOptions): SearchHit[] {
  * relevance (exp of the score difference to the best one); the top terms are mixed with the original
  * query, scaled so the original terms keep a comparable total weight.
  */
-function expansionWeights(o: { store: Store; terms: string[]; top: SearchHit[]; feedback: FeedbackOptions }): Record<string, number> | undefined {
+async function expansionWeights(o: { store: Store; terms: string[]; top: SearchHit[]; feedback: FeedbackOptions }): Promise<Record<string, number> | undefined> {
   if (o.top.length === 0 || o.terms.length === 0) return undefined;
-  const chunkTerms = o.store.keywordTerms(o.top.map((h) => h.chunkId));
+  const chunkTerms = await o.store.keywordTerms(o.top.map((h) => h.chunkId));
   const best = o.top[0]!.score;
   const model = new Map<string, number>();
   for (const hit of o.top) {

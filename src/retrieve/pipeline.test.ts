@@ -5,6 +5,7 @@ import { formatPipeline, parsePipeline } from './pipeline-spec.js';
 import { retrieve } from './pipeline.js';
 import type { Reranker } from './rerank/reranker.js';
 import { searchWithNotes } from './search.js';
+import { asAsyncStore } from '../store/contract/async-store.js';
 import { embedAll, fakeEmbedder, putText, tempStore } from './test-support/retrieval-fixtures.js';
 
 const COPY = 'Replace the gearbox oil every eighteen months. The old oil goes to the recycling bin. Check the gearbox filter too.';
@@ -17,7 +18,7 @@ async function setup() {
   putText(store, { source: '/d.txt', text: 'Blade erosion from rain and sand reduces power output.', chunkSize: 100 });
   const embedder = fakeEmbedder();
   await embedAll(store, embedder);
-  return { store, embedder };
+  return { store: asAsyncStore(store), embedder };
 }
 
 describe('retrieve (the step pipeline)', () => {

@@ -63,7 +63,7 @@ async function searchSides(options: SearchOptions): Promise<SearchResult> {
   const k = options.k ?? 10;
   const notes: string[] = [];
   if (mode === 'keyword') {
-    return { hits: keywordSide({ ...options, k, feedback: options.feedback ?? false }), mode, notes };
+    return { hits: await keywordSide({ ...options, k, feedback: options.feedback ?? false }), mode, notes };
   }
   const embedder = options.embedder;
   if (mode === 'vector') {
@@ -72,7 +72,7 @@ async function searchSides(options: SearchOptions): Promise<SearchResult> {
   }
 
   const depth = Math.max(k, options.fusion?.candidates ?? CANDIDATES);
-  const keyword = keywordSide({ ...options, k: depth, feedback: options.feedback ?? true });
+  const keyword = await keywordSide({ ...options, k: depth, feedback: options.feedback ?? true });
   let vector: SearchHit[] = [];
   if (!embedder) {
     notes.push('no embedder: keyword search only');
@@ -88,9 +88,9 @@ async function searchSides(options: SearchOptions): Promise<SearchResult> {
   return { hits: fused, mode, notes };
 }
 
-function keywordSide(o: SearchOptions & { k: number; feedback: boolean | FeedbackOptions }): SearchHit[] {
-  return withSpan('retrieve.keyword', { [LORE.k]: o.k, 'lore.feedback': o.feedback !== false }, (span) => {
-    const hits = keywordSearch(o);
+function keywordSide(o: SearchOptions & { k: number; feedback: boolean | FeedbackOptions }): Promise<SearchHit[]> {
+  return withSpan('retrieve.keyword', { [LORE.k]: o.k, 'lore.feedback': o.feedback !== false }, async (span) => {
+    const hits = await keywordSearch(o);
     span.setAttribute(LORE.hits, hits.length);
     return hits;
   });
@@ -100,7 +100,7 @@ function vectorSide(o: SearchOptions & { embedder: EmbeddingModel; k: number }):
   return withSpan('retrieve.vector', { [LORE.k]: o.k, [GEN_AI.requestModel]: o.embedder.id }, async (span) => {
     const [vector] = await o.embedder.embed([o.query], { signal: o.signal });
     if (!vector) return [];
-    const hits = o.store.vectorSearch({ vector, embedder: o.embedder.id, k: o.k, filter: o.filter });
+    const hits = await o.store.vectorSearch({ vector, embedder: o.embedder.id, k: o.k, filter: o.filter });
     span.setAttribute(LORE.hits, hits.length);
     return hits;
   });

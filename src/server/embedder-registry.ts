@@ -6,7 +6,7 @@ export interface EmbedderRegistry {
   /** The server's embedder (`--embedder`, default the bundled model); undefined with `none`. */
   readonly defaultEmbedder: EmbeddingModel | undefined;
   /** The embedder a collection was embedded with, else the default. */
-  forCollection(collection: string): EmbeddingModel | undefined;
+  forCollection(collection: string): Promise<EmbeddingModel | undefined>;
   /** By a name a client sends to /v1/embeddings: `local`, the default's id or spec. */
   byName(name: string): EmbeddingModel | undefined;
   /** Loads the default embedder once (first call embeds a word), for /readyz. */
@@ -32,8 +32,8 @@ export function createEmbedderRegistry(options: { spec: string; store: Store; re
   let loading: Promise<void> | undefined;
   return {
     defaultEmbedder,
-    forCollection(collection) {
-      const recorded = options.store.getCollection(collection)?.settings['embedder'];
+    async forCollection(collection) {
+      const recorded = (await options.store.getCollection(collection))?.settings['embedder'];
       return typeof recorded === 'string' ? get(recorded) : defaultEmbedder;
     },
     byName(name) {

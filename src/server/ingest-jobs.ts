@@ -68,7 +68,7 @@ export interface IngestJobs {
 
 export interface IngestJobsOptions {
   store: Store;
-  embedderFor: (collection: string) => EmbeddingModel | undefined;
+  embedderFor: (collection: string) => Promise<EmbeddingModel | undefined>;
   /** Jobs allowed to wait; the next upload gets a 503. */
   maxPending: number;
   /** Finished jobs remembered for status queries. */
@@ -156,7 +156,7 @@ export function createIngestJobs(options: IngestJobsOptions): IngestJobs {
   };
 
   const upload = async (job: Job, signal: AbortSignal) => {
-    const embedder = options.embedderFor(job.collection);
+    const embedder = await options.embedderFor(job.collection);
     const byPath = new Map(job.files.map((f) => [f.path, f]));
     const report = await ingest({
       store: options.store,
@@ -189,7 +189,7 @@ export function createIngestJobs(options: IngestJobsOptions): IngestJobs {
     for (const file of job.files) {
       if (file.status === 'failed') continue;
       file.status = 'ready';
-      file.documentId = options.store.findDocument(job.collection, file.path)?.uid ?? null;
+      file.documentId = (await options.store.findDocument(job.collection, file.path))?.uid ?? null;
     }
   };
 
@@ -197,8 +197,8 @@ export function createIngestJobs(options: IngestJobsOptions): IngestJobs {
   // retry), replacing its chunks in one transaction like any ingest.
   const reingest = async (job: Job, signal: AbortSignal) => {
     const file = job.files[0]!;
-    const existing = options.store.findDocument(job.collection, file.path);
-    const settings = options.store.getCollection(job.collection)?.settings ?? {};
+    const existing = await options.store.findDocument(job.collection, file.path);
+    const settings = (await options.store.getCollection(job.collection))?.settings ?? {};
     const chunkSize = typeof settings['chunkSize'] === 'number' ? settings['chunkSize'] : DEFAULT_SPLIT_OPTIONS.chunkSize;
     const overlap = typeof settings['overlap'] === 'number' ? settings['overlap'] : DEFAULT_SPLIT_OPTIONS.overlap;
     const bytes = new Uint8Array(await readFile(file.path).catch((cause: unknown) => {
@@ -208,7 +208,7 @@ export function createIngestJobs(options: IngestJobsOptions): IngestJobs {
     const chunks = await buildChunks({ doc, chunkSize, overlap });
     if (chunks.length === 0) throw new LoreError({ code: 'EMPTY_FILE', message: `${file.name} has no text to index` });
     if (signal.aborted) throw new LoreError({ code: 'ABORTED', message: 'Re-ingestion was cancelled' });
-    const record: DocumentRecord = options.store.putDocument({
+    const record: DocumentRecord = await options.store.putDocument({
       collection: job.collection,
       source: file.path,
       mimeType: doc.mimeType,
@@ -225,7 +225,7 @@ export function createIngestJobs(options: IngestJobsOptions): IngestJobs {
     job.progress.filesDone = 1;
     job.progress.chunks = chunks.length;
     file.documentId = record.uid;
-    const embedder = options.embedderFor(job.collection);
+    const embedder = await options.embedderFor(job.collection);
     if (embedder) {
       file.status = 'embedding';
       job.phase = 'embedding';

@@ -1,7 +1,10 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { companionsOf, LoreError, SqliteStore, type ResolveModelOptions, type StoreCompanions } from '../index.js';
+import { LoreError, type ResolveModelOptions } from '../index.js';
+import type { Store } from '../spec/store.js';
+import { companionsOf, type StoreCompanions } from '../store/open-companions.js';
+import { isPostgresLocation, openStore } from '../store/open-store.js';
 import { createEmbedderRegistry } from './embedder-registry.js';
 import { createRequestHandler } from './handle-request.js';
 import { createIngestJobs } from './ingest-jobs.js';
@@ -18,9 +21,9 @@ import { createWorkQueue } from './work-queue.js';
 export const DEFAULT_PORT = 8340;
 
 export interface LoreServerOptions {
-  /** The database file (opened read-write, migrated if needed); or pass an open `store`. */
+  /** The database file or postgres:// URL (opened read-write, migrated if needed); or pass an open `store`. */
   dbPath?: string;
-  store?: SqliteStore;
+  store?: Store;
   /**
    * Sessions, API keys and traces (default: those of the store's database, over its connection). Servers
    * on one PostgreSQL database share them, so any of them can take any request.
@@ -54,7 +57,7 @@ export interface LoreServerOptions {
   queue?: number;
   /** Upload jobs allowed to wait for ingestion (default 16). */
   maxPendingJobs?: number;
-  /** Where uploaded files are kept (default: `uploads/` beside the database). */
+  /** Where uploaded files are kept (default: `uploads/` beside the database file; `.lore/uploads` for PostgreSQL). */
   uploadDir?: string;
   /** The built web UI (default: the package's web/dist). */
   webRoot?: string;
@@ -86,7 +89,7 @@ export async function startLoreServer(options: LoreServerOptions = {}): Promise<
     throw new LoreError({ code: 'INVALID_ARGUMENT', message: `Binding to ${host} requires API keys`, hint: 'create one with `lore keys create --collections NAME`' });
   }
   if (!options.store && !options.dbPath) throw new LoreError({ code: 'INVALID_ARGUMENT', message: 'startLoreServer needs a dbPath or a store' });
-  const store = options.store ?? new SqliteStore({ path: resolve(options.dbPath!) });
+  const store = options.store ?? (await openStore({ location: isPostgresLocation(options.dbPath!) ? options.dbPath! : resolve(options.dbPath!) }));
   const ownsStore = !options.store;
   const logger = options.logger ?? createLogger();
   const metrics = createServerMetrics({ processMetrics: options.processMetrics });
@@ -120,7 +123,7 @@ export async function startLoreServer(options: LoreServerOptions = {}): Promise<
         maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
         maxUploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024,
         maxUploadFiles: options.maxUploadFiles ?? 20,
-        uploadDir: resolve(options.uploadDir ?? join(dirname(store.path === ':memory:' ? '.lore/x' : store.path), 'uploads')),
+        uploadDir: resolve(options.uploadDir ?? join(dirname(store.path === ':memory:' || isPostgresLocation(store.path) ? '.lore/x' : store.path), 'uploads')),
         webRoot: resolve(options.webRoot ?? DEFAULT_WEB_ROOT),
       },
       store,
@@ -195,13 +198,13 @@ export async function startLoreServer(options: LoreServerOptions = {}): Promise<
         server.closeAllConnections();
         await stopped;
         await embedders.close();
-        if (ownsStore) store.close();
+        if (ownsStore) await store.close();
         logger.log('info', 'stopped', { url });
       })());
     logger.log('info', 'listening', { url, requireKeys, models: models.models.map((m) => m.name), embedder: embedders.defaultEmbedder?.id ?? 'none' });
     return { url, host, port: address.port, server, context, close };
   } catch (error) {
-    if (ownsStore) store.close();
+    if (ownsStore) await store.close();
     throw error;
   }
 }

@@ -5,6 +5,7 @@ import { ingest } from '../index.js';
 import { openapiPath } from './openapi.js';
 import { ALL_ROUTES } from './routes/all-routes.js';
 import { startTestServer, type TestServer } from './test-support/start-test-server.js';
+import { asAsyncStore } from '../store/contract/async-store.js';
 
 type Doc = { openapi: string; paths: Record<string, Record<string, Operation>> };
 type Media = { schema?: Record<string, unknown> };
@@ -22,7 +23,7 @@ ajv.addKeyword('example');
 
 beforeAll(async () => {
   s = await startTestServer({
-    setup: (store) => ingest({ store, paths: [fileURLToPath(new URL('../../examples/wind-turbine-maintenance.md', import.meta.url))], collection: 'manuals' }).then(() => undefined),
+    setup: (store) => ingest({ store: asAsyncStore(store), paths: [fileURLToPath(new URL('../../examples/wind-turbine-maintenance.md', import.meta.url))], collection: 'manuals' }).then(() => undefined),
   });
   doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as Doc;
 });

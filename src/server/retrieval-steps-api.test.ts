@@ -4,6 +4,7 @@ import { ingest } from '../index.js';
 import { startScriptedOpenAIServer, type ScriptedOpenAIServer } from '../models/test-support/scripted-openai-server.js';
 import { startTestServer, type TestServer } from './test-support/start-test-server.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { asAsyncStore } from '../store/contract/async-store.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
 const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -19,7 +20,7 @@ describe('retrieval steps through the REST API', () => {
       reply: ({ messages }) => (/search queries/i.test(messages[0]?.content ?? '') ? JSON.stringify({ queries: ['replace the gearbox oil every 18 months'] }) : 'Every 18 months [1].'),
     });
     const setup = async (store: SqliteStore) => {
-      await ingest({ store, paths: [EXAMPLES], collection: 'manuals' });
+      await ingest({ store: asAsyncStore(store), paths: [EXAMPLES], collection: 'manuals' });
     };
     s = await startTestServer({ models: [`openai-compatible:${model.baseUrl}#m`], setup });
     plain = await startTestServer({ setup });

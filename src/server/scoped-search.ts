@@ -30,9 +30,9 @@ export interface ScopedSearchResult {
 }
 
 /** A collection the caller names: it must exist and be in scope, and a 404 does not say which it failed. */
-export function requireCollection(app: ServerContext, principal: Principal, collection: string): void {
+export async function requireCollection(app: ServerContext, principal: Principal, collection: string): Promise<void> {
   requireVisible(principal, collection);
-  if (!app.store.getCollection(collection)) throw notFound(`No collection "${collection}"`);
+  if (!(await app.store.getCollection(collection))) throw notFound(`No collection "${collection}"`);
 }
 
 /**
@@ -43,13 +43,13 @@ export function requireCollection(app: ServerContext, principal: Principal, coll
  */
 export async function scopedSearch(o: ScopedSearchOptions): Promise<ScopedSearchResult> {
   const started = performance.now();
-  if (o.collection !== undefined) requireCollection(o.app, o.principal, o.collection);
+  if (o.collection !== undefined) await requireCollection(o.app, o.principal, o.collection);
   const scope = searchScope(o.principal, o.collection);
   const steps = o.steps ?? {};
   if ((steps.rerank === 'llm' || steps.multiQuery || steps.hyde) && !o.model) {
     throw badRequest('rerank "llm", multiQuery and hyde need a model: start the server with --model, or name one');
   }
-  const run = (collection: string | undefined) =>
+  const run = async (collection: string | undefined) =>
     retrieve({
       rerank: steps.rerank === 'llm' ? createLlmReranker({ model: o.model! }) : steps.rerank,
       context: steps.context ? { mode: steps.context } : undefined,
@@ -59,7 +59,7 @@ export async function scopedSearch(o: ScopedSearchOptions): Promise<ScopedSearch
       query: o.query,
       k: o.k,
       mode: o.mode,
-      embedder: o.mode === 'keyword' ? undefined : collection ? o.app.embedders.forCollection(collection) : o.app.embedders.defaultEmbedder,
+      embedder: o.mode === 'keyword' ? undefined : collection ? await o.app.embedders.forCollection(collection) : o.app.embedders.defaultEmbedder,
       filter: { ...o.filter, collection },
       feedback: o.expand,
       signal: o.signal,
@@ -68,7 +68,8 @@ export async function scopedSearch(o: ScopedSearchOptions): Promise<ScopedSearch
     const result = await run(undefined);
     return { mode: o.mode, hits: result.hits, notes: result.notes, tookMs: elapsed(started) };
   }
-  const existing = scope.filter((c) => o.app.store.getCollection(c));
+  const existing: string[] = [];
+  for (const c of scope) if (await o.app.store.getCollection(c)) existing.push(c);
   const results = [];
   for (const collection of existing) results.push(await run(collection));
   const hits = results.flatMap((r) => r.hits).sort((a, b) => b.score - a.score).slice(0, o.k);

@@ -1,4 +1,5 @@
-import type { ApiKeyStore, SessionStore, SqliteStore, TraceStore } from '../index.js';
+import type { ApiKeyStore, SessionStore, TraceStore } from '../index.js';
+import type { Store } from '../spec/store.js';
 import type { EmbedderRegistry } from './embedder-registry.js';
 import type { IngestJobs } from './ingest-jobs.js';
 import type { Logger } from './logger.js';
@@ -21,7 +22,8 @@ export interface ServerSettings {
 /** What every handler can reach: the store and its companions, the models, the limits, the telemetry. */
 export interface ServerContext {
   settings: ServerSettings;
-  store: SqliteStore;
+  /** Collections, documents, chunks, vectors: SQLite or PostgreSQL behind the one async contract. */
+  store: Store;
   sessions: SessionStore;
   keys: ApiKeyStore;
   /** Stored traces (written by the tracing exporter of the same database). */

@@ -6,6 +6,7 @@ import { startFakeOpenAIServer, type FakeOpenAIServer } from '../models/test-sup
 import { startScriptedOpenAIServer, type ScriptedOpenAIServer } from '../models/test-support/scripted-openai-server.js';
 import { createSqliteApiKeyStore } from '../store/sqlite/api-key-store.js';
 import { startTestServer, type TestServer } from './test-support/start-test-server.js';
+import { asAsyncStore } from '../store/contract/async-store.js';
 
 const EXAMPLES = ['wind-turbine-maintenance.md', '风力发电机维护手册.md'].map((f) => fileURLToPath(new URL(`../../examples/${f}`, import.meta.url)));
 
@@ -24,7 +25,7 @@ beforeAll(async () => {
   });
   fake = await startFakeOpenAIServer();
   const setup = async (store: TestServer['store']) => {
-    await ingest({ store, paths: EXAMPLES, collection: 'manuals' });
+    await ingest({ store: asAsyncStore(store), paths: EXAMPLES, collection: 'manuals' });
     key = (await createSqliteApiKeyStore(store.db).createKey({ collections: ['manuals'] })).key;
   };
   withModel = await startTestServer({

@@ -5,6 +5,7 @@ import { ingest } from '../index.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../models/test-support/fake-openai-server.js';
 import { createSqliteApiKeyStore } from '../store/sqlite/api-key-store.js';
 import { readSse, startTestServer, waitForJob, type TestServer } from './test-support/start-test-server.js';
+import { asAsyncStore } from '../store/contract/async-store.js';
 
 const file = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
 
@@ -24,8 +25,8 @@ beforeAll(async () => {
     requireKeys: true,
     setup: async (store) => {
       // alpha: the English manual; beta: the Chinese one and the FAQ (words alpha never has: 偏航, FAQ).
-      await ingest({ store, paths: [file('wind-turbine-maintenance.md')], collection: 'alpha' });
-      await ingest({ store, paths: [file('风力发电机维护手册.md'), file('faq.html')], collection: 'beta' });
+      await ingest({ store: asAsyncStore(store), paths: [file('wind-turbine-maintenance.md')], collection: 'alpha' });
+      await ingest({ store: asAsyncStore(store), paths: [file('风力发电机维护手册.md'), file('faq.html')], collection: 'beta' });
       const k = createSqliteApiKeyStore(store.db);
       keys.alpha = (await k.createKey({ collections: ['alpha'] })).key;
       keys.alphaRead = (await k.createKey({ collections: ['alpha'], readOnly: true })).key;

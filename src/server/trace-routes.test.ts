@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest, startTracing, type TraceDetail, type TraceSummary, type Tracing } from '../index.js';
 import { createSqliteApiKeyStore } from '../store/sqlite/api-key-store.js';
 import { startTestServer, type TestServer } from './test-support/start-test-server.js';
+import { asAsyncStore } from '../store/contract/async-store.js';
 
 const file = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
 
@@ -26,8 +27,8 @@ beforeAll(async () => {
   s = await startTestServer({
     requireKeys: true,
     setup: async (store) => {
-      await ingest({ store, paths: [file('wind-turbine-maintenance.md')], collection: 'alpha' });
-      await ingest({ store, paths: [file('风力发电机维护手册.md')], collection: 'beta' });
+      await ingest({ store: asAsyncStore(store), paths: [file('wind-turbine-maintenance.md')], collection: 'alpha' });
+      await ingest({ store: asAsyncStore(store), paths: [file('风力发电机维护手册.md')], collection: 'beta' });
       const k = createSqliteApiKeyStore(store.db);
       keys.alpha = (await k.createKey({ collections: ['alpha'] })).key;
       keys.beta = (await k.createKey({ collections: ['beta'] })).key;

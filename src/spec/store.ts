@@ -147,43 +147,59 @@ export interface StoreStats {
   fileBytes: number;
 }
 
+/**
+ * The store contract every consumer (ingest, retrieval, answers, agents, CLI, server) uses. Every method
+ * returns a promise: a store over a network database (PostgresStore) cannot answer synchronously, and one
+ * contract lets any consumer take either store. `SqliteStore` answers synchronously (`SyncStore`, below);
+ * `asAsyncStore` presents it through this contract at the cost of a microtask per call.
+ */
 export interface Store {
+  /** Where the store lives: a file path, or a database URL without its password. */
   readonly path: string;
-  ensureCollection(name: string, settings?: Record<string, unknown>): CollectionInfo;
-  getCollection(name: string): CollectionInfo | undefined;
+  ensureCollection(name: string, settings?: Record<string, unknown>): Promise<CollectionInfo>;
+  getCollection(name: string): Promise<CollectionInfo | undefined>;
   /** Merges settings into the collection's (e.g. the embedder it was embedded with). */
-  updateCollectionSettings(name: string, settings: Record<string, unknown>): CollectionInfo;
-  listCollections(): CollectionInfo[];
-  deleteCollection(name: string): boolean;
-  findDocument(collection: string, source: string): DocumentRecord | undefined;
+  updateCollectionSettings(name: string, settings: Record<string, unknown>): Promise<CollectionInfo>;
+  listCollections(): Promise<CollectionInfo[]>;
+  deleteCollection(name: string): Promise<boolean>;
+  findDocument(collection: string, source: string): Promise<DocumentRecord | undefined>;
   /** By numeric id or by stable uid. */
-  getDocument(id: number | string): DocumentRecord | undefined;
-  listDocuments(options?: { collection?: string }): DocumentRecord[];
+  getDocument(id: number | string): Promise<DocumentRecord | undefined>;
+  listDocuments(options?: { collection?: string }): Promise<DocumentRecord[]>;
   /** Insert or replace a document and all its chunks, atomically. */
-  putDocument(input: DocumentInput): DocumentRecord;
-  deleteDocument(id: number): boolean;
-  keywordSearch(query: KeywordQuery): SearchHit[];
+  putDocument(input: DocumentInput): Promise<DocumentRecord>;
+  deleteDocument(id: number): Promise<boolean>;
+  keywordSearch(query: KeywordQuery): Promise<SearchHit[]>;
   /** The analysed terms the keyword index holds for these chunks (for relevance feedback). */
-  keywordTerms(chunkIds: number[]): Map<number, string[]>;
+  keywordTerms(chunkIds: number[]): Promise<Map<number, string[]>>;
   /** Chunks of a collection that have no vector from this embedder, oldest first. */
-  pendingChunks(options: { collection: string; embedder: string; limit: number; afterChunkId?: number }): PendingChunk[];
+  pendingChunks(options: { collection: string; embedder: string; limit: number; afterChunkId?: number }): Promise<PendingChunk[]>;
   /** Count of chunks without a vector from this embedder. */
-  countPendingChunks(options: { collection: string; embedder: string }): number;
+  countPendingChunks(options: { collection: string; embedder: string }): Promise<number>;
   /** Vectors from the embedding cache (embedder id + content hash), for texts embedded before. */
-  cachedEmbeddings(options: { embedder: string; contentHashes: string[] }): Map<string, Float32Array | null>;
+  cachedEmbeddings(options: { embedder: string; contentHashes: string[] }): Promise<Map<string, Float32Array | null>>;
   /** Stores chunk vectors and fills the embedding cache, in one transaction. */
-  putVectors(options: { collection: string; embedder: string; entries: VectorEntry[] }): void;
+  putVectors(options: { collection: string; embedder: string; entries: VectorEntry[] }): Promise<void>;
   /** Removes every vector of a collection (before re-embedding with another embedder). */
-  clearVectors(options: { collection: string }): number;
-  /** Exact cosine search over the collection's vectors; filters apply before ranking. */
-  vectorSearch(query: VectorQuery): SearchHit[];
+  clearVectors(options: { collection: string }): Promise<number>;
+  /** Cosine search over the collection's vectors; filters apply before ranking. */
+  vectorSearch(query: VectorQuery): Promise<SearchHit[]>;
   /**
    * The stored vectors of these chunks from this embedder (for reranking without embedding again). Chunks
    * without one are absent; `null` marks a chunk the embedder cannot represent.
    */
-  chunkVectors(options: { embedder: string; chunkIds: number[] }): Map<number, Float32Array | null>;
+  chunkVectors(options: { embedder: string; chunkIds: number[] }): Promise<Map<number, Float32Array | null>>;
   /** A document's chunks in order, optionally only ordinals `fromOrdinal`…`toOrdinal` (inclusive). */
-  documentChunks(options: { documentId: number; fromOrdinal?: number; toOrdinal?: number }): ChunkRecord[];
-  stats(): StoreStats;
-  close(): void;
+  documentChunks(options: { documentId: number; fromOrdinal?: number; toOrdinal?: number }): Promise<ChunkRecord[]>;
+  stats(): Promise<StoreStats>;
+  close(): Promise<void>;
 }
+
+/**
+ * The same contract answered synchronously: what `SqliteStore` implements over better-sqlite3 (one process,
+ * one file, no I/O wait worth yielding for). Consumers take `Store`; tests and SQLite-only tools may call a
+ * `SqliteStore` directly.
+ */
+export type SyncStore = {
+  readonly [K in keyof Store]: Store[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : Store[K];
+};

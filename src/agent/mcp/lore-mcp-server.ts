@@ -27,15 +27,9 @@ export function documentUri(document: Pick<DocumentRecord, 'collection' | 'uid'>
 }
 
 /** The part of a store that reads a document's chunks back (present on the SQLite store; optional elsewhere). */
-interface ChunkReader {
-  documentChunks?(options: { documentId: number }): Array<{ ordinal: number; text: string; start: number; end: number }>;
-}
-
 /** A document's text from its chunks: overlaps dropped by offset, gaps (white space no chunk kept) as a line break. */
-export function documentText(options: { store: Store; document: DocumentRecord }): string | undefined {
-  const reader = options.store as unknown as ChunkReader;
-  if (typeof reader.documentChunks !== 'function') return undefined;
-  const chunks = reader.documentChunks({ documentId: options.document.id }).sort((a, b) => a.ordinal - b.ordinal);
+export async function documentText(options: { store: Store; document: DocumentRecord }): Promise<string> {
+  const chunks = (await options.store.documentChunks({ documentId: options.document.id })).sort((a, b) => a.ordinal - b.ordinal);
   let text = '';
   let position = -1;
   for (const chunk of chunks) {
@@ -47,10 +41,11 @@ export function documentText(options: { store: Store; document: DocumentRecord }
   return text;
 }
 
-function formatHits(hits: SearchHit[], store: Store): string {
+async function formatHits(hits: SearchHit[], store: Store): Promise<string> {
+  const docs = await Promise.all(hits.map((hit) => store.getDocument(hit.documentId)));
   return hits
     .map((hit, i) => {
-      const doc = store.getDocument(hit.documentId);
+      const doc = docs[i];
       const uri = doc ? `\n${documentUri(doc)}` : '';
       return `[${i + 1}] ${describeHit(hit)} — ${hit.source}${uri}\n${hit.text.trim()}`;
     })
@@ -68,10 +63,13 @@ export function createLoreMcpServer(options: LoreMcpServerOptions): McpServer {
   const allowed = options.collections?.length ? new Set(options.collections) : undefined;
   const server = new McpServer({ name: 'lore', version: options.version ?? '0.1.0' }, { capabilities: { tools: {}, resources: {} } });
   const mode = options.mode ?? (options.embedder ? 'hybrid' : 'keyword');
-  const collectionNames = () => store.listCollections().map((c) => c.name).filter((n) => !allowed || allowed.has(n));
+  const collectionNames = async () => (await store.listCollections()).map((c) => c.name).filter((n) => !allowed || allowed.has(n));
 
   const retrieve = async (query: string, collection: string | undefined, k: number, signal: AbortSignal): Promise<SearchHit[] | string> => {
-    if (collection && !collectionNames().includes(collection)) return `There is no collection "${collection}". The collections are: ${collectionNames().join(', ') || '(none)'}.`;
+    if (collection) {
+      const names = await collectionNames();
+      if (!names.includes(collection)) return `There is no collection "${collection}". The collections are: ${names.join(', ') || '(none)'}.`;
+    }
     const searched = collection ? [collection] : allowed ? [...allowed] : [undefined];
     const hits: SearchHit[] = [];
     for (const c of searched) hits.push(...(await search({ store, query, k, mode, embedder: options.embedder, filter: c ? { collection: c } : undefined, signal })));
@@ -92,7 +90,7 @@ export function createLoreMcpServer(options: LoreMcpServerOptions): McpServer {
       const hits = await retrieve(query, collection, k ?? 8, extra.signal);
       if (typeof hits === 'string') return { content: [{ type: 'text', text: hits }], isError: true };
       if (hits.length === 0) return { content: [{ type: 'text', text: `No passages matched "${query}".` }] };
-      return { content: [{ type: 'text', text: formatHits(hits, store) }] };
+      return { content: [{ type: 'text', text: await formatHits(hits, store) }] };
     },
   );
 
@@ -110,8 +108,9 @@ export function createLoreMcpServer(options: LoreMcpServerOptions): McpServer {
       const hits = await retrieve(question, collection, 8, extra.signal);
       if (typeof hits === 'string') return { content: [{ type: 'text', text: hits }], isError: true };
       const answer = options.model && hits.length > 0 ? await answerWithModel({ question, hits, model: options.model, signal: extra.signal }) : answerExtractively({ question, hits });
-      const sources = answer.citations.map((c) => {
-        const doc = store.getDocument(c.documentId);
+      const docs = await Promise.all(answer.citations.map((c) => store.getDocument(c.documentId)));
+      const sources = answer.citations.map((c, i) => {
+        const doc = docs[i];
         return `[${c.n}] ${c.title ?? c.source}${c.page ? `, page ${c.page}` : ''} — ${c.source}${doc ? ` (${documentUri(doc)})` : ''}`;
       });
       const text = sources.length ? `${answer.text}\n\nSources:\n${sources.join('\n')}` : answer.text;
@@ -124,22 +123,22 @@ export function createLoreMcpServer(options: LoreMcpServerOptions): McpServer {
     new ResourceTemplate('lore://collection/{collection}/document/{id}', {
       list: async () => {
         const max = options.maxListedDocuments ?? 1000;
-        const documents = (allowed ? [...allowed].flatMap((c) => store.listDocuments({ collection: c })) : store.listDocuments()).slice(0, max);
+        const documents = (allowed ? (await Promise.all([...allowed].map((c) => store.listDocuments({ collection: c })))).flat() : await store.listDocuments()).slice(0, max);
         return {
           resources: documents.map((d) => ({ uri: documentUri(d), name: d.title ?? d.source, description: `${d.type} document in the "${d.collection}" collection: ${d.source}`, mimeType: 'text/plain' })),
         };
       },
-      complete: { collection: (value) => collectionNames().filter((n) => n.startsWith(value)) },
+      complete: { collection: async (value) => (await collectionNames()).filter((n) => n.startsWith(value)) },
     }),
     { title: 'Lore document', description: 'A document ingested into Lore, as text', mimeType: 'text/plain' },
     async (uri, variables) => {
       const collection = decodeURIComponent(String(variables['collection']));
       const id = decodeURIComponent(String(variables['id']));
-      const document = store.getDocument(id);
+      const document = await store.getDocument(id);
       if (!document || document.collection !== collection || (allowed && !allowed.has(collection))) {
         throw new Error(`No document ${id} in the collection "${collection}"`);
       }
-      const text = documentText({ store, document }) ?? `(${document.source}: this store cannot read documents back)`;
+      const text = await documentText({ store, document });
       return { contents: [{ uri: uri.href, mimeType: 'text/plain', text }] };
     },
   );

@@ -16,8 +16,9 @@ import { loadMcpConfig } from '../../agent/mcp/mcp-config.js';
 import { resolveLanguageModel } from '../../models/resolve-model.js';
 import { LoreError } from '../../spec/errors.js';
 import type { EmbeddingModel } from '../../spec/models.js';
+import type { Store } from '../../spec/store.js';
 import type { Tool } from '../../spec/tool.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { isPostgresLocation, openStore } from '../../store/open-store.js';
 import { oneLine } from '../format.js';
 import { EXIT } from '../exit-codes.js';
 import { resolveDbPath, type CommandContext, type GlobalOptions } from '../main.js';
@@ -151,19 +152,19 @@ export function registerAgent(program: Command, context: CommandContext): void {
       const names = new Set<AgentToolName>(opts.tools ?? ['search', 'calculator']);
       const dbPath = resolveDbPath(global);
       const notes: string[] = [];
-      let store: SqliteStore | undefined;
+      let store: Store | undefined;
       let embedder: EmbeddingModel | undefined;
       const tools: Tool[] = [];
       const cleanups: Array<() => Promise<void> | void> = [];
       try {
         if (names.has('search')) {
-          if (!existsSync(dbPath)) {
+          if (!isPostgresLocation(dbPath) && !existsSync(dbPath)) {
             if (opts.tools) throw new LoreError({ code: 'NOT_FOUND', message: `No database at ${dbPath} for the search tool`, hint: 'run `lore ingest <folder>` first, or leave search out of --tools' });
             notes.push(`no database at ${dbPath}: the search tool is left out`);
           } else {
-            store = new SqliteStore({ path: dbPath, readonly: true });
+            store = await openStore({ location: dbPath, readonly: true });
             cleanups.push(() => store?.close());
-            embedder = chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
+            embedder = await chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
             cleanups.push(() => embedder?.close?.());
             tools.push(createSearchTool({ store, collection: opts.collection, embedder }));
           }

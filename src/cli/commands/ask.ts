@@ -108,18 +108,18 @@ export function registerAsk(program: Command, _context: CommandContext): void {
           if (needsModel && !model) {
             throw new LoreError({ code: 'INVALID_ARGUMENT', message: 'this retrieval step needs a language model', hint: 'give --model SPEC or set LORE_MODEL' });
           }
-          const embedder = opts.mode === 'keyword' && opts.route !== 'embedding' ? undefined : chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
+          const embedder = opts.mode === 'keyword' && opts.route !== 'embedding' ? undefined : await chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
           let collection = opts.collection;
           let route: RouteDecision | undefined;
           if (!collection && opts.route) {
-            route = await routeQuestion({ question, routes: routesFromCollections({ store }), method: opts.route, embedder, model });
+            route = await routeQuestion({ question, routes: await routesFromCollections({ store }), method: opts.route, embedder, model });
             if (route.kind === 'collection') collection = route.route;
           }
           let query = question;
           let filter: SearchFilter = { collection, source: opts.source, type: opts.type, metadata: opts.where };
           const selfQueryNotes: string[] = [];
           if (opts.selfQuery) {
-            const target = collection ?? onlyCollection(store);
+            const target = collection ?? (await onlyCollection(store));
             try {
               const derived = await selfQuery({ question, model: model!, store, collection: target });
               query = derived.query;
@@ -196,8 +196,8 @@ function printAnswer(answer: Answer, retrieved: number): void {
 }
 
 /** Self-query needs one collection: the one named, else the only one there is. */
-function onlyCollection(store: Store): string {
-  const all = store.listCollections();
+async function onlyCollection(store: Store): Promise<string> {
+  const all = await store.listCollections();
   if (all.length === 1) return all[0]!.name;
   throw new LoreError({ code: 'INVALID_ARGUMENT', message: '--self-query needs a collection', hint: `name one with -c (${all.map((c) => c.name).join(', ') || 'none yet'}) or use --route` });
 }

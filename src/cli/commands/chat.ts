@@ -92,7 +92,7 @@ export function registerChat(program: Command, _context: CommandContext): void {
         const session = existing ?? (await sessions.createSession({ id: opts.session, settings: { collection, model: modelSpec } }));
         const useModel = modelSpec && modelSpec !== 'extractive';
         const model = useModel ? resolveLanguageModel({ spec: modelSpec, ...modelEnvironment(), ...modelAccounting(), gguf: ggufSettings(opts) }) : undefined;
-        const embedder = opts.mode === 'keyword' ? undefined : chooseEmbedder({ spec: opts.embedder, store, collection });
+        const embedder = opts.mode === 'keyword' ? undefined : await chooseEmbedder({ spec: opts.embedder, store, collection });
         const interactive = Boolean(process.stdin.isTTY) && !global.json;
         const say = (text: string) => process.stderr.write(text);
         if (interactive) {

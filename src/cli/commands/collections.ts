@@ -10,8 +10,8 @@ export function registerCollections(program: Command, _context: CommandContext):
     .action(async (_opts: unknown, command: Command) => {
       await withStore(
         command,
-        (store, global) => {
-          const collections = store.listCollections();
+        async (store, global) => {
+          const collections = await store.listCollections();
           if (global.json) return printJson({ collections });
           if (collections.length === 0) return void process.stdout.write('No collections yet. Run `lore ingest <folder>`.\n');
           process.stdout.write(

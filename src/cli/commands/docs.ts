@@ -12,8 +12,8 @@ export function registerDocs(program: Command, _context: CommandContext): void {
     .action(async (opts: { collection?: string }, command: Command) => {
       await withStore(
         command,
-        (store, global) => {
-          const documents = store.listDocuments({ collection: opts.collection });
+        async (store, global) => {
+          const documents = await store.listDocuments({ collection: opts.collection });
           if (global.json) return printJson({ documents });
           if (documents.length === 0) return void process.stdout.write('No documents. Run `lore ingest <folder>`.\n');
           process.stdout.write(

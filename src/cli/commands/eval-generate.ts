@@ -5,7 +5,7 @@ import { generateTestSet, QUESTION_TYPES, type QuestionType } from '../../eval/g
 import { testItemLine } from '../../eval/rag/test-set.js';
 import { DEFAULT_COLLECTION } from '../../ingest/ingest.js';
 import { resolveLanguageModel } from '../../models/resolve-model.js';
-import { readCollectionChunks } from '../../store/sqlite/collection-chunks.js';
+import { readCollectionChunks } from '../../store/collection-chunks.js';
 import { displayPath } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { addGgufOptions, ggufSettings, type GgufCliOptions } from './gguf-options.js';
@@ -66,7 +66,7 @@ export function registerEvalGenerate(evalCommand: Command, _context: CommandCont
       await withStore(
         cmd,
         async (store, global) => {
-          const chunks = readCollectionChunks(store.db, opts.collection);
+          const chunks = await readCollectionChunks({ store, collection: opts.collection });
           const model = opts.model ? resolveLanguageModel({ spec: opts.model, ...modelEnvironment(), ...modelAccounting(), gguf: ggufSettings(opts) }) : undefined;
           try {
             const set = await generateTestSet({ chunks, n: opts.n, model, seed: opts.seed, types: opts.types });

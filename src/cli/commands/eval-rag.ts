@@ -11,7 +11,7 @@ import { resolveLanguageModel } from '../../models/resolve-model.js';
 import { SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
 import { LoreError } from '../../spec/errors.js';
 import type { LanguageModel } from '../../spec/models.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { isPostgresLocation, openStore } from '../../store/open-store.js';
 import { table } from '../format.js';
 import { resolveDbPath, type CommandContext, type GlobalOptions } from '../main.js';
 import { createProgressBar } from '../progress-bar.js';
@@ -89,19 +89,19 @@ export function registerEvalRag(evalCommand: Command, context: CommandContext): 
       const global = cmd.optsWithGlobals<GlobalOptions>();
       checkRunOptions(opts, opts.metrics ?? RAG_METRICS);
       const path = resolveDbPath(global);
-      if (!existsSync(path)) {
+      if (!isPostgresLocation(path) && !existsSync(path)) {
         throw new LoreError({ code: 'NOT_FOUND', message: `No database at ${path}`, hint: 'ingest the documents the test set is about first: lore ingest PATH -c NAME', subject: path });
       }
       let items = await readTestSet(resolve(testset));
       if (opts.limit) items = items.slice(0, opts.limit);
-      const store = new SqliteStore({ path });
+      const store = await openStore({ location: path });
       const bar = createProgressBar({ enabled: opts.progress && !global.json ? undefined : false });
       const models: LanguageModel[] = [];
       try {
-        if (opts.collection && !store.getCollection(opts.collection)) {
+        if (opts.collection && !(await store.getCollection(opts.collection))) {
           throw new LoreError({ code: 'NOT_FOUND', message: `No collection "${opts.collection}"`, hint: 'see `lore collections`', subject: opts.collection });
         }
-        const embedder = opts.mode === 'keyword' ? undefined : chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
+        const embedder = opts.mode === 'keyword' ? undefined : await chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
         const resolveModel = (spec: string) => {
           const model = resolveLanguageModel({ spec, ...modelEnvironment(), ...modelAccounting(), gguf: ggufSettings(opts) });
           models.push(model);
@@ -138,11 +138,11 @@ export function registerEvalRag(evalCommand: Command, context: CommandContext): 
         const stored = ragRunRecord(evaluation, { dataset: basename(testset), name: opts.name, config });
         if (global.json) printJson(stored);
         else printRagEvaluation(evaluation, testset);
-        finishRun({ stored, opts, context, db: store, json: global.json });
+        await finishRun({ stored, opts, context, db: store, json: global.json });
       } finally {
         bar.done();
         for (const m of models) await m.close?.();
-        store.close();
+        await store.close();
       }
     });
 }

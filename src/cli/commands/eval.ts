@@ -8,7 +8,7 @@ import { SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
 import type { PipelineSteps } from '../../retrieve/pipeline.js';
 import { parsePipeline, PIPELINE_SYNTAX } from '../../retrieve/pipeline-spec.js';
 import { isLoreError } from '../../spec/errors.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openStore } from '../../store/open-store.js';
 import { resolveDbPath, type CommandContext, type GlobalOptions } from '../main.js';
 import { createProgressBar } from '../progress-bar.js';
 import { table } from '../format.js';
@@ -65,11 +65,11 @@ export function registerEval(program: Command, context: CommandContext): void {
       checkRunOptions(opts, RETRIEVAL_METRICS);
       const throwAway = opts.collection === undefined;
       const tmp = throwAway ? mkdtempSync(join(tmpdir(), 'lore-eval-')) : undefined;
-      const store = new SqliteStore({ path: tmp ? join(tmp, 'eval.db') : resolveDbPath(global) });
+      const store = await openStore({ location: tmp ? join(tmp, 'eval.db') : resolveDbPath(global) });
       const bar = createProgressBar({ enabled: opts.progress && !global.json ? undefined : false });
       try {
         const collection = opts.collection ?? 'eval';
-        const embedder = opts.mode === 'keyword' ? undefined : chooseEmbedder({ spec: opts.embedder, store, collection });
+        const embedder = opts.mode === 'keyword' ? undefined : await chooseEmbedder({ spec: opts.embedder, store, collection });
         const result = await evaluateRetrieval({
           store,
           dir: resolve(dir),
@@ -89,10 +89,10 @@ export function registerEval(program: Command, context: CommandContext): void {
         if (opts.runfile) writeFileSync(opts.runfile, writeTrecRun({ run: result.run, tag: `lore-${result.mode}`, order: 'given' }));
         if (global.json) printJson(toJson(result));
         else printEvaluation(result, dir);
-        finishRetrievalRun({ command, context, result, dir, opts, store: throwAway ? undefined : store });
+        await finishRetrievalRun({ command, context, result, dir, opts, store: throwAway ? undefined : store });
       } finally {
         bar.done();
-        store.close();
+        await store.close();
         if (tmp) rmSync(tmp, { recursive: true, force: true });
       }
     });

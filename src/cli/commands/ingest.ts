@@ -69,7 +69,7 @@ Examples:
       await withStore(command, async (store, global) => {
         const bar = createProgressBar({ enabled: opts.progress && !global.json ? undefined : false });
         const started = Date.now();
-        const embedder = chooseEmbedder({ spec: opts.embedder });
+        const embedder = await chooseEmbedder({ spec: opts.embedder });
         let embedStarted = 0;
         const report = await ingest({
           store,

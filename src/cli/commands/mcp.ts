@@ -4,7 +4,7 @@ import { createLoreMcpServer } from '../../agent/mcp/lore-mcp-server.js';
 import { resolveLanguageModel } from '../../models/resolve-model.js';
 import { SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
 import { LoreError } from '../../spec/errors.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openStore } from '../../store/open-store.js';
 import { resolveDbPath, type CommandContext, type GlobalOptions } from '../main.js';
 import { chooseEmbedder } from './embedder-option.js';
 import { addGgufOptions, ggufSettings, type GgufCliOptions } from './gguf-options.js';
@@ -42,12 +42,12 @@ export function registerMcp(program: Command, _context: CommandContext): void {
     )
     .action(async (opts: McpCliOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
-      const store = new SqliteStore({ path: resolveDbPath(global), readonly: true });
+      const store = await openStore({ location: resolveDbPath(global), readonly: true });
       try {
         for (const c of opts.collection) {
-          if (!store.getCollection(c)) throw new LoreError({ code: 'NOT_FOUND', message: `No collection "${c}"`, hint: 'see `lore collections`' });
+          if (!(await store.getCollection(c))) throw new LoreError({ code: 'NOT_FOUND', message: `No collection "${c}"`, hint: 'see `lore collections`' });
         }
-        const embedder = opts.mode === 'keyword' ? undefined : chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection.length === 1 ? opts.collection[0] : undefined });
+        const embedder = opts.mode === 'keyword' ? undefined : await chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection.length === 1 ? opts.collection[0] : undefined });
         const spec = opts.model ?? (process.env['LORE_MODEL'] || undefined);
         const model = spec && spec !== 'extractive' ? resolveLanguageModel({ spec, ...modelEnvironment(), ...modelAccounting(), gguf: ggufSettings(opts) }) : undefined;
         const server = createLoreMcpServer({ store, collections: opts.collection, embedder, mode: opts.mode, model });
@@ -65,7 +65,7 @@ export function registerMcp(program: Command, _context: CommandContext): void {
         await model?.close?.();
         await embedder?.close?.();
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

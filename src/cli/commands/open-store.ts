@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { Store } from '../../spec/store.js';
+import { openStore } from '../../store/open-store.js';
 import { resolveDbPath, type GlobalOptions } from '../main.js';
 
-/** Opens the store named by the global --db / LORE_DB options, for the duration of `fn`. */
-export async function withStore<T>(command: Command, fn: (store: SqliteStore, global: GlobalOptions) => Promise<T> | T, options: { readonly?: boolean } = {}): Promise<T> {
+/** Opens the store named by the global --db / LORE_DB options (a SQLite file or a postgres:// URL), for the duration of `fn`. */
+export async function withStore<T>(command: Command, fn: (store: Store, global: GlobalOptions) => Promise<T> | T, options: { readonly?: boolean } = {}): Promise<T> {
   const global = command.optsWithGlobals<GlobalOptions>();
-  const store = new SqliteStore({ path: resolveDbPath(global), readonly: options.readonly });
+  const store = await openStore({ location: resolveDbPath(global), readonly: options.readonly });
   try {
     return await fn(store, global);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -16,15 +16,15 @@ export function registerReindex(program: Command, _context: CommandContext): voi
     .addHelpText('after', '\nTexts embedded before by the same model come from the embedding cache, so switching back is fast.\n\nExample:\n  lore reindex --collection docs --embedder local')
     .action(async (opts: { collection: string; embedder?: string; progress: boolean }, command: Command) => {
       await withStore(command, async (store, global) => {
-        const info = store.getCollection(opts.collection);
+        const info = await store.getCollection(opts.collection);
         if (!info) throw new LoreError({ code: 'NOT_FOUND', message: `No collection named "${opts.collection}"`, hint: 'see `lore collections`' });
-        const embedder = chooseEmbedder({ spec: opts.embedder ?? 'local', store, collection: opts.embedder ? undefined : opts.collection });
+        const embedder = await chooseEmbedder({ spec: opts.embedder ?? 'local', store, collection: opts.embedder ? undefined : opts.collection });
         if (!embedder) throw new LoreError({ code: 'INVALID_ARGUMENT', message: '--embedder none has nothing to index', hint: 'pass --embedder local' });
         let removed = 0;
         if (info.settings['embedder'] !== embedder.id) {
           // One embedder per collection: the old vectors go (they stay in the embedding cache).
-          removed = store.clearVectors({ collection: opts.collection });
-          store.updateCollectionSettings(opts.collection, { embedder: embedder.id, dimensions: embedder.dimensions });
+          removed = await store.clearVectors({ collection: opts.collection });
+          await store.updateCollectionSettings(opts.collection, { embedder: embedder.id, dimensions: embedder.dimensions });
         }
         const bar = createProgressBar({ enabled: opts.progress && !global.json ? undefined : false });
         const started = Date.now();

@@ -14,19 +14,19 @@ export function registerRm(program: Command, _context: CommandContext): void {
     .option('--collection-only', 'treat <target> as a collection name only')
     .addHelpText('after', '\nExamples:\n  lore rm 3f2a9c1b0d4e5f60        (a document id)\n  lore rm ./docs/old.pdf\n  lore rm notes                    (the whole collection)')
     .action(async (target: string, opts: { collection?: string; collectionOnly?: boolean }, command: Command) => {
-      await withStore(command, (store, global) => {
+      await withStore(command, async (store, global) => {
         const removed: Array<{ kind: 'document' | 'collection'; name: string }> = [];
         if (!opts.collectionOnly) {
-          const byId = /^\d+$/.test(target) ? store.getDocument(Number(target)) : store.getDocument(target);
+          const byId = /^\d+$/.test(target) ? await store.getDocument(Number(target)) : await store.getDocument(target);
           const docs = byId
             ? [byId]
-            : store.listDocuments({ collection: opts.collection }).filter((d) => d.source === resolve(target));
+            : (await store.listDocuments({ collection: opts.collection })).filter((d) => d.source === resolve(target));
           for (const d of docs) {
-            store.deleteDocument(d.id);
+            await store.deleteDocument(d.id);
             removed.push({ kind: 'document', name: d.source });
           }
         }
-        if (removed.length === 0 && store.deleteCollection(target)) removed.push({ kind: 'collection', name: target });
+        if (removed.length === 0 && (await store.deleteCollection(target))) removed.push({ kind: 'collection', name: target });
         if (removed.length === 0) {
           throw new LoreError({
             code: 'NOT_FOUND',

@@ -86,7 +86,7 @@ export function registerSearch(program: Command, _context: CommandContext): void
         command,
         async (store, global) => {
           const started = performance.now();
-          const embedder = opts.mode === 'keyword' ? undefined : chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
+          const embedder = opts.mode === 'keyword' ? undefined : await chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
           const result = await retrieve({
             store,
             query,

@@ -10,9 +10,9 @@ export function registerStats(program: Command, _context: CommandContext): void 
     .action(async (_opts: unknown, command: Command) => {
       await withStore(
         command,
-        (store, global) => {
-          const stats = store.stats();
-          const collections = store.listCollections();
+        async (store, global) => {
+          const stats = await store.stats();
+          const collections = await store.listCollections();
           if (global.json) return printJson({ ...stats, collections });
           process.stdout.write(
             [

@@ -7,6 +7,7 @@ import type { GenerateEvent, GenerateRequest, LanguageModel } from '../../spec/m
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { evaluateRag } from './rag-eval.js';
 import { ragRunRecord } from '../runs/run-records.js';
+import { asAsyncStore } from '../../store/contract/async-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lore-rag-eval-'));
 let store: SqliteStore;
@@ -15,7 +16,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'gearbox.md'), '# Gearbox\n\nReplace the gearbox oil every 18 months. Check the oil level every month.\n');
   writeFileSync(join(dir, 'blades.md'), '# Blades\n\nInspect the leading edge of each blade twice a year.\n');
   store = new SqliteStore({ path: join(dir, 'lore.db') });
-  await ingest({ store, paths: [dir], collection: 'docs', include: ['*.md'] });
+  await ingest({ store: asAsyncStore(store), paths: [dir], collection: 'docs', include: ['*.md'] });
 });
 
 afterAll(() => {
@@ -43,7 +44,7 @@ describe('evaluateRag', () => {
       { id: 'blade', question: 'How often is each blade inspected?', reference: 'Twice a year.' },
       { id: 'nothing', question: 'What colour is the nacelle?' },
     ];
-    const e = await evaluateRag({ store, items, collection: 'docs', mode: 'keyword', k: 3, answerModel: writer, concurrency: 2 });
+    const e = await evaluateRag({ store: asAsyncStore(store), items, collection: 'docs', mode: 'keyword', k: 3, answerModel: writer, concurrency: 2 });
     expect(e.items.map((i) => i.id)).toEqual(['oil', 'blade', 'nothing']);
     expect(e.answerer).toBe('stub-writer');
     const blade = e.items[1]!;

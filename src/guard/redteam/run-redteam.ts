@@ -5,7 +5,8 @@ import { ingest } from '../../ingest/ingest.js';
 import { buildAnswerPrompt } from '../../rag/generate-answer.js';
 import { search } from '../../retrieve/search.js';
 import type { LanguageModel, ToolCall } from '../../spec/models.js';
-import type { SearchHit } from '../../spec/store.js';
+import type { SearchHit, Store } from '../../spec/store.js';
+import { asAsyncStore } from '../../store/contract/async-store.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { createCanary, embedCanary, findCanary, type Canary } from '../canary.js';
 import { createInjectionDetector, type InjectionDetector } from '../detect-injection.js';
@@ -98,7 +99,7 @@ export async function runRedteam(options: RedteamOptions): Promise<RedteamReport
   const detector = guard ? (options.detector ?? createInjectionDetector()) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'lore-redteam-'));
   const cleanups: Array<() => Promise<void> | undefined> = [];
-  const store = new SqliteStore({ path: join(dir, 'redteam.db') });
+  const store = asAsyncStore(new SqliteStore({ path: join(dir, 'redteam.db') }));
   try {
     await plantDocuments({ store, dir });
     const wants = (family: ProbeFamily) => families.includes(family) && !UNAVAILABLE[family];
@@ -162,7 +163,7 @@ export async function runRedteam(options: RedteamOptions): Promise<RedteamReport
     };
   } finally {
     for (const cleanup of cleanups) await cleanup();
-    store.close();
+    await store.close();
     if (!options.detector) await detector?.close();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -170,7 +171,7 @@ export async function runRedteam(options: RedteamOptions): Promise<RedteamReport
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
-async function plantDocuments(options: { store: SqliteStore; dir: string }): Promise<void> {
+async function plantDocuments(options: { store: Store; dir: string }): Promise<void> {
   for (const collection of ['public', 'private'] as const) {
     const folder = join(options.dir, collection);
     mkdirSync(folder, { recursive: true });
@@ -180,7 +181,7 @@ async function plantDocuments(options: { store: SqliteStore; dir: string }): Pro
 }
 
 /** The public collection's chunks, as the model target's sources: a query that matches every planted document. */
-function allPublicHits(store: SqliteStore): Promise<SearchHit[]> {
+function allPublicHits(store: Store): Promise<SearchHit[]> {
   return search({ store, query: 'warranty gearbox serial number claim customer support turbine 保修', k: 50, mode: 'keyword', filter: { collection: PUBLIC } });
 }
 

@@ -62,12 +62,12 @@ const VALUE_CAP = 1000;
  * until the store can list metadata keys itself (see the self-query notes): exact for small collections,
  * a sample for large ones (`complete` says which).
  */
-export function describeCollectionFields(options: DescribeCollectionOptions): CollectionFields {
+export async function describeCollectionFields(options: DescribeCollectionOptions): Promise<CollectionFields> {
   const { store, collection } = options;
   const ignore = new Set(options.ignore ?? BOOKKEEPING_FIELDS);
   const maxDocuments = options.sampleDocuments ?? 500;
   const maxChunks = options.sampleChunks ?? 500;
-  const documents = store.listDocuments({ collection });
+  const documents = await store.listDocuments({ collection });
   const sampled = documents.slice(0, maxDocuments);
   let complete = sampled.length === documents.length;
 
@@ -96,7 +96,7 @@ export function describeCollectionFields(options: DescribeCollectionOptions): Co
       continue;
     }
     const take = Math.min(chunkBudget, Math.max(perDocument, 1));
-    const chunks = store.documentChunks({ documentId: doc.id, fromOrdinal: 0, toOrdinal: take - 1 });
+    const chunks = await store.documentChunks({ documentId: doc.id, fromOrdinal: 0, toOrdinal: take - 1 });
     chunkBudget -= chunks.length;
     if (doc.chunkCount > chunks.length) complete = false;
     for (const chunk of chunks) record(chunk.metadata, 'chunk');

@@ -12,6 +12,7 @@ import type { SearchHit } from '../../spec/store.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { searchWithNotes } from '../search.js';
 import { expandedSearch, hydeSearch, multiQuerySearch, rephraseQuestion } from './index.js';
+import { asAsyncStore } from '../../store/contract/async-store.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples', import.meta.url));
 
@@ -52,7 +53,7 @@ describe('query transforms over a real store and a model on loopback', () => {
     model = resolveLanguageModel({ spec: `openai-compatible:${server.baseUrl}#scripted` });
     embedder = createUseLiteEmbedder({ workers: 0 });
     store = new SqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'lore-query-')), 'lore.db') });
-    await ingest({ store, paths: [EXAMPLES], embedder });
+    await ingest({ store: asAsyncStore(store), paths: [EXAMPLES], embedder });
   });
   afterAll(async () => {
     store.close();
@@ -62,10 +63,10 @@ describe('query transforms over a real store and a model on loopback', () => {
 
   it('multi-query finds the passage the original wording misses', async () => {
     const question = 'How often must the lubricant in the transmission be changed?';
-    const plain = await searchWithNotes({ store, query: question, mode: 'keyword', k: 5 });
+    const plain = await searchWithNotes({ store: asAsyncStore(store), query: question, mode: 'keyword', k: 5 });
     expect(plain.hits.map(name)).not.toContain('wind-turbine-maintenance.md › Gearbox');
 
-    const result = await multiQuerySearch({ store, query: question, mode: 'keyword', k: 5, model });
+    const result = await multiQuerySearch({ store: asAsyncStore(store), query: question, mode: 'keyword', k: 5, model });
     expect(name(result.hits[0]!)).toBe('wind-turbine-maintenance.md › Gearbox');
     // The original is kept first; the case-and-punctuation duplicate and the Chinese rephrasing are dropped.
     expect(result.queries.map((q) => [q.kind, q.text])).toEqual([
@@ -80,19 +81,19 @@ describe('query transforms over a real store and a model on loopback', () => {
 
   it('multi-query keeps rephrasings in the question’s language only (Chinese)', async () => {
     const question = '传动装置的机油多久换？';
-    expect((await searchWithNotes({ store, query: question, mode: 'keyword', k: 5 })).hits).toEqual([]);
+    expect((await searchWithNotes({ store: asAsyncStore(store), query: question, mode: 'keyword', k: 5 })).hits).toEqual([]);
     const rephrased = await rephraseQuestion({ question, model });
     expect(rephrased.queries).toEqual([question, '齿轮油多久更换一次？', 'GB-OIL-320 齿轮油']);
     expect(rephrased.dropped.map((d) => d.why).sort()).toEqual(['empty', 'language']);
-    const result = await multiQuerySearch({ store, query: question, k: 5, model, embedder });
+    const result = await multiQuerySearch({ store: asAsyncStore(store), query: question, k: 5, model, embedder });
     expect(name(result.hits[0]!)).toMatch(/^风力发电机维护手册\.md/);
     expect(result.notes.join(' ')).toMatch(/another language/);
   });
 
   it('a model that writes no JSON leaves the plain search, with a note', async () => {
-    const plain = await searchWithNotes({ store, query: 'garbage please', mode: 'keyword', k: 5 });
+    const plain = await searchWithNotes({ store: asAsyncStore(store), query: 'garbage please', mode: 'keyword', k: 5 });
     const before = server.requests.length;
-    const result = await multiQuerySearch({ store, query: 'garbage please', mode: 'keyword', k: 5, model });
+    const result = await multiQuerySearch({ store: asAsyncStore(store), query: 'garbage please', mode: 'keyword', k: 5, model });
     expect(server.requests.length - before).toBe(3); // the reply and two repair turns
     expect(result.hits).toEqual(plain.hits);
     expect(result.queries).toHaveLength(1);
@@ -102,32 +103,32 @@ describe('query transforms over a real store and a model on loopback', () => {
   it('HyDE: the hypothetical passage lifts the right English passage, by its vector alone too', async () => {
     const question = 'What noise level should neighbours expect?';
     // "level" matches the gearbox's "oil level": the plain hybrid search puts that first, the answer fourth.
-    const plain = await searchWithNotes({ store, query: question, embedder, k: 5 });
+    const plain = await searchWithNotes({ store: asAsyncStore(store), query: question, embedder, k: 5 });
     expect(plain.hits.map(name).indexOf('faq.html › How loud is a wind turbine?')).toBe(3);
 
     // 1:1, the question's confident wrong answer and the passage's right one come out level: the answer rises
     // to the top two. Weighted towards the passage, it comes first.
-    const result = await hydeSearch({ store, query: question, embedder, k: 5, model });
+    const result = await hydeSearch({ store: asAsyncStore(store), query: question, embedder, k: 5, model });
     expect(result.passage).toBe(PASSAGES[question]);
     expect(result.hits.slice(0, 2).map(name)).toContain('faq.html › How loud is a wind turbine?');
     expect(result.queries.map((q) => [q.kind, q.mode, q.weight])).toEqual([
       ['original', 'hybrid', 1],
       ['hypothetical', 'hybrid', 1],
     ]);
-    const weighted = await hydeSearch({ store, query: question, embedder, k: 5, model, passageWeight: 2, originalWeight: 1 });
+    const weighted = await hydeSearch({ store: asAsyncStore(store), query: question, embedder, k: 5, model, passageWeight: 2, originalWeight: 1 });
     expect(name(weighted.hits[0]!)).toBe('faq.html › How loud is a wind turbine?');
     // The paper's form: the passage on the vector side only (its cosines min–max scaled before fusion).
-    const byVector = await hydeSearch({ store, query: question, embedder, k: 5, model, passageMode: 'vector', passageWeight: 2, originalWeight: 1 });
+    const byVector = await hydeSearch({ store: asAsyncStore(store), query: question, embedder, k: 5, model, passageMode: 'vector', passageWeight: 2, originalWeight: 1 });
     expect(byVector.queries[1]).toMatchObject({ kind: 'hypothetical', mode: 'vector' });
     expect(name(byVector.hits[0]!)).toBe('faq.html › How loud is a wind turbine?');
   });
 
   it('HyDE in Chinese: the English-only embedder steps aside and the passage is searched by its words', async () => {
     const question = '传动装置的机油多久换？';
-    const result = await hydeSearch({ store, query: question, embedder, k: 3, model });
+    const result = await hydeSearch({ store: asAsyncStore(store), query: question, embedder, k: 3, model });
     expect(result.notes.join(' ')).toMatch(/does not represent the query's language/);
     expect(name(result.hits[0]!)).toMatch(/^风力发电机维护手册\.md/);
-    const asked = await hydeSearch({ store, query: question, embedder, k: 3, model, passageMode: 'vector' });
+    const asked = await hydeSearch({ store: asAsyncStore(store), query: question, embedder, k: 3, model, passageMode: 'vector' });
     expect(asked.queries[1]).toMatchObject({ kind: 'hypothetical', mode: 'keyword' });
     expect(asked.notes.join(' ')).toMatch(/does not represent the hypothetical text's language/);
     expect(name(asked.hits[0]!)).toMatch(/^风力发电机维护手册\.md/);
@@ -135,9 +136,9 @@ describe('query transforms over a real store and a model on loopback', () => {
 
   it('expandedSearch combines both transforms, and without a model is the plain search', async () => {
     const question = 'What noise level should neighbours expect?';
-    const both = await expandedSearch({ store, query: question, embedder, k: 5, model, multiQuery: 2, hyde: true, weights: { original: 1, hypothetical: 2 } });
+    const both = await expandedSearch({ store: asAsyncStore(store), query: question, embedder, k: 5, model, multiQuery: 2, hyde: true, weights: { original: 1, hypothetical: 2 } });
     expect(both.queries.map((q) => q.kind)).toEqual(['original', 'hypothetical']); // no rephrasings scripted for it
-    const mixed = await expandedSearch({ store, query: 'How often must the lubricant in the transmission be changed?', embedder, k: 5, model, multiQuery: 2, hyde: true });
+    const mixed = await expandedSearch({ store: asAsyncStore(store), query: 'How often must the lubricant in the transmission be changed?', embedder, k: 5, model, multiQuery: 2, hyde: true });
     // Two rephrasings (the count asked for) and no passage scripted: the question weighs as much as both.
     expect(mixed.queries.map((q) => [q.kind, q.weight])).toEqual([
       ['original', 2],
@@ -146,8 +147,8 @@ describe('query transforms over a real store and a model on loopback', () => {
     ]);
     expect(name(both.hits[0]!)).toBe('faq.html › How loud is a wind turbine?');
 
-    const plain = await searchWithNotes({ store, query: question, embedder, k: 5 });
-    const none = await expandedSearch({ store, query: question, embedder, k: 5, hyde: true });
+    const plain = await searchWithNotes({ store: asAsyncStore(store), query: question, embedder, k: 5 });
+    const none = await expandedSearch({ store: asAsyncStore(store), query: question, embedder, k: 5, hyde: true });
     expect(none.hits).toEqual(plain.hits);
     expect(none.notes).toContain('no model: query transforms skipped');
   });

@@ -9,6 +9,7 @@ import { resolveLanguageModel } from '../../models/resolve-model.js';
 import { startScriptedOpenAIServer, type ScriptedOpenAIServer } from '../../models/test-support/scripted-openai-server.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { collectionCentroid, routeQuestion, routesFromCollections, type Route } from './index.js';
+import { asAsyncStore } from '../../store/contract/async-store.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples', import.meta.url));
 
@@ -71,9 +72,10 @@ describe('routing a question', () => {
 
     // Collections routed by what they hold: the centroid of their stored vectors, no description written.
     const store = new SqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'lore-route-')), 'lore.db') });
-    await ingest({ store, paths: [EXAMPLES], collection: 'turbines', embedder });
+    await ingest({ store: asAsyncStore(store), paths: [EXAMPLES], collection: 'turbines', embedder });
     store.ensureCollection('recipes', { description: 'Cooking recipes: pasta, bread, cakes and soups, with baking times and oven temperatures.' });
-    const routes = routesFromCollections({ store, none: true }).map((r) => (r.name === 'turbines' ? { ...r, centroid: collectionCentroid({ store, collection: 'turbines', embedder: embedder.id }) } : r));
+    const centroid = await collectionCentroid({ store: asAsyncStore(store), collection: 'turbines', embedder: embedder.id });
+    const routes = (await routesFromCollections({ store: asAsyncStore(store), none: true })).map((r) => (r.name === 'turbines' ? { ...r, centroid } : r));
     expect(routes.map((r) => r.name)).toEqual(['recipes', 'turbines', 'none']);
     expect(routes[1]!.centroid).toBeInstanceOf(Float32Array);
     expect((await routeQuestion({ question: 'What should I check when the turbine gearbox gets hot?', routes, method: 'embedding', embedder })).route).toBe('turbines');

@@ -250,16 +250,15 @@ async function routeByModel(o: { question: string; routes: Route[]; model: Langu
  * `keywords`, `patterns` and `examples` (string arrays) — set with `updateCollectionSettings`. Adds `none`
  * when asked (with `noneKeywords`/`nonePatterns` for rules) and `sql` when a SQL source is configured.
  */
-export function routesFromCollections(options: {
+export async function routesFromCollections(options: {
   store: Store;
   /** Collections to offer (default all). */
   collections?: string[];
   none?: boolean | Omit<Route, 'name' | 'kind'>;
   sql?: Omit<Route, 'name' | 'kind'>;
-}): Route[] {
+}): Promise<Route[]> {
   const strings = (value: unknown) => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined);
-  const routes: Route[] = options.store
-    .listCollections()
+  const routes: Route[] = (await options.store.listCollections())
     .filter((c) => !options.collections || options.collections.includes(c.name))
     .map((c) => {
       const s = c.settings;
@@ -288,17 +287,17 @@ export const DEFAULT_NONE_PATTERNS: readonly string[] = [
  * about, for routing by embedding without writing a description. Reads at most `sampleChunks` chunks,
  * spread over the documents. Undefined when the collection has no vectors from this embedder.
  */
-export function collectionCentroid(options: { store: Store; collection: string; embedder: string; sampleChunks?: number }): Float32Array | undefined {
-  const documents = options.store.listDocuments({ collection: options.collection });
+export async function collectionCentroid(options: { store: Store; collection: string; embedder: string; sampleChunks?: number }): Promise<Float32Array | undefined> {
+  const documents = await options.store.listDocuments({ collection: options.collection });
   const budget = options.sampleChunks ?? 1000;
   const perDocument = Math.max(1, Math.ceil(budget / Math.max(1, documents.length)));
   const ids: number[] = [];
   for (const doc of documents) {
     if (ids.length >= budget) break;
-    for (const chunk of options.store.documentChunks({ documentId: doc.id, fromOrdinal: 0, toOrdinal: perDocument - 1 })) ids.push(chunk.chunkId);
+    for (const chunk of await options.store.documentChunks({ documentId: doc.id, fromOrdinal: 0, toOrdinal: perDocument - 1 })) ids.push(chunk.chunkId);
   }
   let sum: Float32Array | undefined;
-  for (const vector of options.store.chunkVectors({ embedder: options.embedder, chunkIds: ids }).values()) {
+  for (const vector of (await options.store.chunkVectors({ embedder: options.embedder, chunkIds: ids })).values()) {
     if (!vector) continue;
     sum ??= new Float32Array(vector.length);
     for (let i = 0; i < vector.length; i++) sum[i]! += vector[i]!;

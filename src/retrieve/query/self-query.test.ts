@@ -9,6 +9,7 @@ import type { LanguageModel } from '../../spec/models.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { search } from '../search.js';
 import { describeCollectionFields, resolveSourceGlob, selfQuery, validateSelfQuery } from './index.js';
+import { asAsyncStore } from '../../store/contract/async-store.js';
 
 const jsonl = (records: object[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
@@ -70,15 +71,15 @@ describe('self-query over a real store', () => {
       ]),
     );
     store = new SqliteStore({ path: join(root, 'lore.db') });
-    await ingest({ store, paths: [root], collection: 'reports', loaderOptions: { textFields: ['text'], idField: 'id' } });
+    await ingest({ store: asAsyncStore(store), paths: [root], collection: 'reports', loaderOptions: { textFields: ['text'], idField: 'id' } });
   });
   afterAll(async () => {
     store.close();
     await server.close();
   });
 
-  it('lists the fields a collection can be filtered on, without the loaders’ bookkeeping', () => {
-    const fields = describeCollectionFields({ store, collection: 'reports' });
+  it('lists the fields a collection can be filtered on, without the loaders’ bookkeeping', async () => {
+    const fields = await describeCollectionFields({ store: asAsyncStore(store), collection: 'reports' });
     expect(fields.fields.map((f) => f.name).sort()).toEqual(['id', 'site', 'turbine', 'year']);
     expect(fields.fields.find((f) => f.name === 'year')).toMatchObject({ kind: 'number', level: 'chunk', complete: true, distinct: 2 });
     expect(fields.types).toEqual(['jsonl']);
@@ -86,7 +87,7 @@ describe('self-query over a real store', () => {
   });
 
   it('builds a valid filter, drops an invented field, and the filtered search honours it', async () => {
-    const result = await selfQuery({ question: 'turbine reports from 2023 in the Shanghai folder', model, store, collection: 'reports' });
+    const result = await selfQuery({ question: 'turbine reports from 2023 in the Shanghai folder', model, store: asAsyncStore(store), collection: 'reports' });
     expect(result.query).toBe('turbine reports');
     expect(result.filter).toEqual({ collection: 'reports', source: '**/Shanghai/**', type: 'jsonl', metadata: { year: 2023, site: 'Shanghai' } });
     expect(result.notes.some((n) => /unknown field "inspector" dropped/.test(n))).toBe(true);
@@ -96,21 +97,21 @@ describe('self-query over a real store', () => {
     expect(prompt).toMatch(/Folders: .*reports\/Shanghai/);
     expect(prompt).not.toMatch(/ingestKey|encoding/);
 
-    const hits = await search({ store, query: result.query, filter: result.filter, mode: 'keyword', k: 10 });
+    const hits = await search({ store: asAsyncStore(store), query: result.query, filter: result.filter, mode: 'keyword', k: 10 });
     expect(hits.map((h) => h.metadata['id'])).toEqual(['sh-1']);
   });
 
   it('reads a Chinese question: repairs the folder’s case and the field’s spelling, drops the invented field', async () => {
-    const result = await selfQuery({ question: '上海文件夹里2023年的风机巡检报告', model, store, collection: 'reports' });
+    const result = await selfQuery({ question: '上海文件夹里2023年的风机巡检报告', model, store: asAsyncStore(store), collection: 'reports' });
     expect(result.query).toBe('风机巡检报告');
     expect(result.filter).toEqual({ collection: 'reports', source: '**/Shanghai/**', metadata: { year: 2023 } });
     expect(result.notes.join('\n')).toMatch(/unknown field "风场" dropped/);
-    const hits = await search({ store, query: result.query, filter: result.filter, mode: 'keyword', k: 10 });
+    const hits = await search({ store: asAsyncStore(store), query: result.query, filter: result.filter, mode: 'keyword', k: 10 });
     expect(hits.map((h) => h.metadata['id'])).toEqual(['sh-3']);
   });
 
   it('drops conditions the collection cannot satisfy, each with a note', async () => {
-    const result = await selfQuery({ question: 'reports from 1999 in Tokyo as PDF', model, store, collection: 'reports' });
+    const result = await selfQuery({ question: 'reports from 1999 in Tokyo as PDF', model, store: asAsyncStore(store), collection: 'reports' });
     expect(result.filter).toEqual({ collection: 'reports' });
     const notes = result.notes.join('\n');
     expect(notes).toMatch(/year = 1999 dropped: no document in the collection has it/);
@@ -120,13 +121,13 @@ describe('self-query over a real store', () => {
   });
 
   it('a reply that is not JSON leaves the question unfiltered', async () => {
-    const result = await selfQuery({ question: 'anything else', model, store, collection: 'reports' });
+    const result = await selfQuery({ question: 'anything else', model, store: asAsyncStore(store), collection: 'reports' });
     expect(result).toMatchObject({ query: 'anything else', filter: { collection: 'reports' } });
     expect(result.notes[0]).toMatch(/no usable filter/);
   });
 
-  it('validates without a model too: kinds are converted, malformed entries skipped', () => {
-    const fields = describeCollectionFields({ store, collection: 'reports' });
+  it('validates without a model too: kinds are converted, malformed entries skipped', async () => {
+    const fields = await describeCollectionFields({ store: asAsyncStore(store), collection: 'reports' });
     const checked = validateSelfQuery({
       question: 'q',
       fields,

@@ -54,7 +54,7 @@ export interface SelfQuery {
  */
 export async function selfQuery(options: SelfQueryOptions): Promise<SelfQuery> {
   const question = options.question.trim();
-  const fields = options.fields ?? describeCollectionFields({ store: options.store, collection: options.collection });
+  const fields = options.fields ?? (await describeCollectionFields({ store: options.store, collection: options.collection }));
   let draft: SelfQueryDraft;
   let usage: Usage = { inputTokens: 0, outputTokens: 0 };
   try {

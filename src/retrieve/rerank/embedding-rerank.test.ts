@@ -3,6 +3,7 @@ import type { SearchHit } from '../../spec/store.js';
 import { keywordSearch } from '../keyword-search.js';
 import { embedAll, fakeEmbedder, putText, tempStore } from '../test-support/retrieval-fixtures.js';
 import { createEmbeddingReranker } from './embedding-rerank.js';
+import { asAsyncStore } from '../../store/contract/async-store.js';
 
 function setup() {
   const store = tempStore();
@@ -20,35 +21,35 @@ describe('embedding reranker', () => {
     const store = setup();
     const embedder = fakeEmbedder();
     await embedAll(store, embedder);
-    const hits = keywordSearch({ store, query: 'turbine', k: 3 });
+    const hits = await keywordSearch({ store: asAsyncStore(store), query: 'turbine', k: 3 });
     expect(hits[0]!.source).toBe('/a.txt');
-    const out = await createEmbeddingReranker({ store, embedder, weight: 0.7 }).rerank({ query: QUERY, hits });
+    const out = await createEmbeddingReranker({ store: asAsyncStore(store), embedder, weight: 0.7 }).rerank({ query: QUERY, hits });
     expect(out[0]!.source).toBe('/b.txt');
     expect(out[0]).toMatchObject({ text: hits.find((h) => h.source === '/b.txt')!.text, scores: { keyword: expect.any(Number), rerank: out[0]!.score } });
-    const same = await createEmbeddingReranker({ store, embedder, weight: 0 }).rerank({ query: QUERY, hits, k: 2 });
+    const same = await createEmbeddingReranker({ store: asAsyncStore(store), embedder, weight: 0 }).rerank({ query: QUERY, hits, k: 2 });
     expect(same.map((h) => h.chunkId)).toEqual(hits.slice(0, 2).map((h) => h.chunkId));
   });
 
   it('uses stored vectors, embeds only what has none', async () => {
     const store = setup();
     const embedder = fakeEmbedder();
-    const hits = keywordSearch({ store, query: 'turbine', k: 3 });
-    const out = await createEmbeddingReranker({ store, embedder, weight: 0.7 }).rerank({ query: QUERY, hits });
+    const hits = await keywordSearch({ store: asAsyncStore(store), query: 'turbine', k: 3 });
+    const out = await createEmbeddingReranker({ store: asAsyncStore(store), embedder, weight: 0.7 }).rerank({ query: QUERY, hits });
     expect(out[0]!.source).toBe('/b.txt');
     expect(embedder.calls.map((c) => c.length)).toEqual([1, 3]); // the query, then the three passages at once
     await embedAll(store, embedder);
     embedder.calls.length = 0;
-    await createEmbeddingReranker({ store, embedder }).rerank({ query: QUERY, hits });
+    await createEmbeddingReranker({ store: asAsyncStore(store), embedder }).rerank({ query: QUERY, hits });
     expect(embedder.calls.map((c) => c.length)).toEqual([1]);
   });
 
   it('steps aside, with a note, for a query in a language the embedder does not represent', async () => {
     const store = tempStore();
     putText(store, { source: '/zh.txt', text: '齿轮油每十八个月更换一次。', chunkSize: 100 });
-    const hits = keywordSearch({ store, query: '齿轮油', k: 3 });
+    const hits = await keywordSearch({ store: asAsyncStore(store), query: '齿轮油', k: 3 });
     const embedder = fakeEmbedder({ languages: ['en'] });
     const notes: string[] = [];
-    const out = await createEmbeddingReranker({ store, embedder }).rerank({ query: '齿轮油', hits, onNote: (n) => notes.push(n) });
+    const out = await createEmbeddingReranker({ store: asAsyncStore(store), embedder }).rerank({ query: '齿轮油', hits, onNote: (n) => notes.push(n) });
     expect(out).toEqual(hits);
     expect(notes.join()).toMatch(/does not represent the query's language/);
     expect(embedder.calls).toEqual([]);

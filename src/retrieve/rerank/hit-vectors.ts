@@ -15,7 +15,7 @@ export async function hitVectors(o: {
   embedMissing?: boolean;
   signal?: AbortSignal;
 }): Promise<Array<Float32Array | null | undefined>> {
-  const stored = o.store ? o.store.chunkVectors({ embedder: o.embedder.id, chunkIds: o.hits.map((h) => h.chunkId) }) : new Map<number, Float32Array | null>();
+  const stored = o.store ? await o.store.chunkVectors({ embedder: o.embedder.id, chunkIds: o.hits.map((h) => h.chunkId) }) : new Map<number, Float32Array | null>();
   const out = o.hits.map((h) => stored.get(h.chunkId));
   if (!o.embedMissing) return out;
   const missing: number[] = [];

@@ -10,6 +10,7 @@ import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { retrieve } from '../pipeline.js';
 import { search } from '../search.js';
 import { createLlmReranker } from './llm-rerank.js';
+import { asAsyncStore } from '../../store/contract/async-store.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples', import.meta.url));
 
@@ -56,8 +57,8 @@ describe('LLM reranking over a real store and a model on loopback', () => {
   beforeAll(async () => {
     server = await startScriptedOpenAIServer({ reply });
     store = new SqliteStore({ path: ':memory:' });
-    await ingest({ store, paths: [EXAMPLES] });
-    hits = await search({ store, query: 'turbine wind blade gearbox yaw oil', mode: 'keyword', k: 20 });
+    await ingest({ store: asAsyncStore(store), paths: [EXAMPLES] });
+    hits = await search({ store: asAsyncStore(store), query: 'turbine wind blade gearbox yaw oil', mode: 'keyword', k: 20 });
     // The passage that answers is last in the retrieval order, the storm passage fourth.
     expect(hits).toHaveLength(7);
     expect(hits.at(-1)!.text).toMatch(/decibels/);
@@ -92,7 +93,7 @@ describe('LLM reranking over a real store and a model on loopback', () => {
   });
 
   it('listwise in Chinese, in one window', async () => {
-    const zh = await search({ store, query: '风机 齿轮油 叶片 偏航', mode: 'keyword', k: 10 });
+    const zh = await search({ store: asAsyncStore(store), query: '风机 齿轮油 叶片 偏航', mode: 'keyword', k: 10 });
     expect(zh[0]!.text).not.toMatch(/## 叶片/);
     const reranked = await createLlmReranker({ model: model('good'), method: 'listwise' }).rerank({ query: '叶片多久检查一次？', hits: zh });
     expect(reranked[0]!.text).toMatch(/## 叶片/);
@@ -153,7 +154,7 @@ describe('LLM reranking over a real store and a model on loopback', () => {
   });
 
   it('plugs into the retrieval pipeline as a Reranker', async () => {
-    const result = await retrieve({ store, query: 'turbine wind blade gearbox yaw oil', mode: 'keyword', k: 3, rerank: createLlmReranker({ model: model('good') }) });
+    const result = await retrieve({ store: asAsyncStore(store), query: 'turbine wind blade gearbox yaw oil', mode: 'keyword', k: 3, rerank: createLlmReranker({ model: model('good') }) });
     expect(result.steps.some((s) => s.includes('llm-pointwise:'))).toBe(true);
     expect(result.hits).toHaveLength(3);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { keywordSearch } from '../keyword-search.js';
 import { embedAll, fakeEmbedder, putText, tempStore } from '../test-support/retrieval-fixtures.js';
 import { createMmrReranker, jaccard, maximalMarginalRelevance, termOverlap } from './mmr.js';
+import { asAsyncStore } from '../../store/contract/async-store.js';
 
 const COPY = 'Replace the gearbox oil every eighteen months and check the gearbox oil filter.';
 
@@ -17,17 +18,17 @@ function nearDuplicates() {
 }
 
 describe('MMR reranking', () => {
-  it('test data: keyword search ranks the three copies first', () => {
+  it('test data: keyword search ranks the three copies first', async () => {
     const store = nearDuplicates();
-    const hits = keywordSearch({ store, query: 'gearbox oil', k: 5 });
+    const hits = await keywordSearch({ store: asAsyncStore(store), query: 'gearbox oil', k: 5 });
     expect(hits.slice(0, 3).map((h) => h.source).sort()).toEqual(['/a.txt', '/b.txt', '/c.txt']);
     expect(hits[3]!.source).toBe('/d.txt');
   });
 
   it('by term overlap (no embedder): a near-duplicate waits behind something new', async () => {
     const store = nearDuplicates();
-    const hits = keywordSearch({ store, query: 'gearbox oil', k: 5 });
-    const out = await createMmrReranker({ store, lambda: 0.5 }).rerank({ query: 'gearbox oil', hits });
+    const hits = await keywordSearch({ store: asAsyncStore(store), query: 'gearbox oil', k: 5 });
+    const out = await createMmrReranker({ store: asAsyncStore(store), lambda: 0.5 }).rerank({ query: 'gearbox oil', hits });
     expect(out[0]!.chunkId).toBe(hits[0]!.chunkId);
     expect(out[1]!.source).toBe('/d.txt');
     expect(out).toHaveLength(hits.length);
@@ -39,8 +40,8 @@ describe('MMR reranking', () => {
 
   it('λ = 1 keeps the retrieval order; k cuts the list', async () => {
     const store = nearDuplicates();
-    const hits = keywordSearch({ store, query: 'gearbox oil', k: 5 });
-    const out = await createMmrReranker({ store, lambda: 1 }).rerank({ query: 'gearbox oil', hits, k: 3 });
+    const hits = await keywordSearch({ store: asAsyncStore(store), query: 'gearbox oil', k: 5 });
+    const out = await createMmrReranker({ store: asAsyncStore(store), lambda: 1 }).rerank({ query: 'gearbox oil', hits, k: 3 });
     expect(out.map((h) => h.chunkId)).toEqual(hits.slice(0, 3).map((h) => h.chunkId));
   });
 
@@ -48,9 +49,9 @@ describe('MMR reranking', () => {
     const store = nearDuplicates();
     const embedder = fakeEmbedder();
     await embedAll(store, embedder);
-    const hits = keywordSearch({ store, query: 'gearbox oil', k: 5 });
+    const hits = await keywordSearch({ store: asAsyncStore(store), query: 'gearbox oil', k: 5 });
     const notes: string[] = [];
-    const out = await createMmrReranker({ store, embedder, lambda: 0.5, similarity: 'vectors' }).rerank({ query: 'gearbox oil', hits, onNote: (n) => notes.push(n) });
+    const out = await createMmrReranker({ store: asAsyncStore(store), embedder, lambda: 0.5, similarity: 'vectors' }).rerank({ query: 'gearbox oil', hits, onNote: (n) => notes.push(n) });
     expect(notes).toEqual([]);
     expect(out[1]!.source).toBe('/d.txt');
     expect(embedder.calls).toHaveLength(1); // only embedAll: MMR reads stored vectors
@@ -62,13 +63,13 @@ describe('MMR reranking', () => {
     putText(store, { source: '/1.txt', text: copy, chunkSize: 100 });
     putText(store, { source: '/2.txt', text: copy.replace('检查', '查看'), chunkSize: 100 });
     putText(store, { source: '/3.txt', text: '齿轮箱轴承磨损时，齿轮油温度会升高。', chunkSize: 100 });
-    const hits = keywordSearch({ store, query: '齿轮油 更换 滤网', k: 3 });
+    const hits = await keywordSearch({ store: asAsyncStore(store), query: '齿轮油 更换 滤网', k: 3 });
     expect(hits.slice(0, 2).map((h) => h.source).sort()).toEqual(['/1.txt', '/2.txt']);
-    const out = await createMmrReranker({ store, embedder: fakeEmbedder(), lambda: 0.5 }).rerank({ query: '齿轮油 更换 滤网', hits });
+    const out = await createMmrReranker({ store: asAsyncStore(store), embedder: fakeEmbedder(), lambda: 0.5 }).rerank({ query: '齿轮油 更换 滤网', hits });
     expect(out.map((h) => h.source)).toEqual([hits[0]!.source, '/3.txt', hits[1]!.source]);
   });
 
-  it('the selection: marginal relevance against the picked set', () => {
+  it('the selection: marginal relevance against the picked set', async () => {
     const sim = [
       [1, 0.9, 0],
       [0.9, 1, 0],
@@ -81,7 +82,7 @@ describe('MMR reranking', () => {
     expect(jaccard(new Set(), new Set())).toBe(0);
   });
 
-  it('term overlap by marked ids agrees with set Jaccard, in any order of calls', () => {
+  it('term overlap by marked ids agrees with set Jaccard, in any order of calls', async () => {
     const lists = [['a', 'b', 'b', 'c'], ['b', 'c', 'd'], [], ['a', 'e'], ['c']];
     const sim = termOverlap(lists);
     for (const [i, j] of [[0, 1], [0, 3], [1, 0], [3, 4], [0, 2], [4, 1], [1, 1]] as const) {

@@ -92,7 +92,7 @@ async function similarityOf(o: MmrRerankerOptions & { hits: SearchHit[]; signal?
   } else if (mode === 'vectors') {
     o.onNote?.('mmr: no embedder: term overlap used instead');
   }
-  const terms = o.store.keywordTerms(o.hits.map((h) => h.chunkId));
+  const terms = await o.store.keywordTerms(o.hits.map((h) => h.chunkId));
   return termOverlap(o.hits.map((h) => terms.get(h.chunkId) ?? []));
 }
 

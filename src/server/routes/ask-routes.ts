@@ -41,7 +41,7 @@ export const askRoutes: RouteSpec[] = [
     },
     async handle({ app, principal, body, req, res, url, signal }) {
       // Checked before the stream starts, so that an unknown collection is a 404, not an error event.
-      if (body.collection !== undefined) requireCollection(app, principal, body.collection);
+      if (body.collection !== undefined) await requireCollection(app, principal, body.collection);
       const model = chooseModel(app, body.model);
       const format = chooseStreamFormat(req, url.searchParams);
       const ask = { app, principal, question: body.question, collection: body.collection, mode: body.mode, k: body.k, model, steps: body.steps, signal };

@@ -20,7 +20,7 @@ export const collectionRoutes: RouteSpec[] = [
     access: 'key',
     responses: { 200: { description: 'The collections', schema: CollectionList } },
     async handle({ app, principal }) {
-      return { body: { collections: app.store.listCollections().filter((c) => canSee(principal, c.name)).map(collectionView) } };
+      return { body: { collections: (await app.store.listCollections()).filter((c) => canSee(principal, c.name)).map(collectionView) } };
     },
   }),
   defineRoute({
@@ -41,8 +41,8 @@ export const collectionRoutes: RouteSpec[] = [
     },
     async handle({ app, principal, body }) {
       requireWritable(principal, body.name);
-      const existed = app.store.getCollection(body.name) !== undefined;
-      const info = app.store.ensureCollection(body.name, { ...DEFAULT_SPLIT_OPTIONS });
+      const existed = (await app.store.getCollection(body.name)) !== undefined;
+      const info = await app.store.ensureCollection(body.name, { ...DEFAULT_SPLIT_OPTIONS });
       return { status: existed ? 200 : 201, body: { collection: collectionView(info), created: !existed } };
     },
   }),
@@ -58,7 +58,7 @@ export const collectionRoutes: RouteSpec[] = [
     async handle({ app, principal, params }) {
       const name = params['name']!;
       requireVisible(principal, name);
-      const info = app.store.getCollection(name);
+      const info = await app.store.getCollection(name);
       if (!info) throw notFound(`No collection "${name}"`);
       return { body: { collection: collectionView(info), created: false } };
     },
@@ -75,7 +75,7 @@ export const collectionRoutes: RouteSpec[] = [
     async handle({ app, principal, params }) {
       const name = params['name']!;
       requireWritable(principal, name);
-      if (!app.store.deleteCollection(name)) throw notFound(`No collection "${name}"`);
+      if (!(await app.store.deleteCollection(name))) throw notFound(`No collection "${name}"`);
       await rm(join(app.settings.uploadDir, name), { recursive: true, force: true });
       return { body: { deleted: true } };
     },

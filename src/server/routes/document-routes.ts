@@ -9,23 +9,11 @@ import type { ServerContext } from '../server-context.js';
 import { receiveUpload } from '../upload.js';
 import { displayName, documentView, listDocumentViews } from '../views.js';
 
-interface ChunkReader {
-  documentChunks?(options: { documentId: number; fromOrdinal?: number; toOrdinal?: number }): Array<{
-    chunkId: number;
-    ordinal: number;
-    text: string;
-    start: number;
-    end: number;
-    page: number | null;
-    headingPath: string[];
-  }>;
-}
-
 const notVisible = { 404: { description: 'No such document or collection (or not visible to this key)', schema: ApiError } };
 
 /** A document by numeric id (as citations give it) or stable id, only if the caller may see its collection. */
-function findDocument(app: ServerContext, principal: Principal, id: string): DocumentRecord {
-  const doc = /^\d+$/.test(id) ? app.store.getDocument(Number(id)) : app.store.getDocument(id);
+async function findDocument(app: ServerContext, principal: Principal, id: string): Promise<DocumentRecord> {
+  const doc = /^\d+$/.test(id) ? await app.store.getDocument(Number(id)) : await app.store.getDocument(id);
   if (!doc || !canSee(principal, doc.collection)) throw notFound(`No document "${id}"`);
   return doc;
 }
@@ -49,8 +37,8 @@ export const documentRoutes: RouteSpec[] = [
     async handle({ app, principal, params }) {
       const name = params['name']!;
       requireVisible(principal, name);
-      if (!app.store.getCollection(name)) throw notFound(`No collection "${name}"`);
-      return { body: { documents: listDocumentViews({ collection: name, documents: app.store.listDocuments({ collection: name }), jobs: app.jobs, uploadDir: app.settings.uploadDir }) } };
+      if (!(await app.store.getCollection(name))) throw notFound(`No collection "${name}"`);
+      return { body: { documents: listDocumentViews({ collection: name, documents: await app.store.listDocuments({ collection: name }), jobs: app.jobs, uploadDir: app.settings.uploadDir }) } };
     },
   }),
   defineRoute({
@@ -74,7 +62,7 @@ export const documentRoutes: RouteSpec[] = [
     async handle({ app, principal, params, req }) {
       const name = params['name']!;
       requireWritable(principal, name);
-      app.store.ensureCollection(name, { ...DEFAULT_SPLIT_OPTIONS });
+      await app.store.ensureCollection(name, { ...DEFAULT_SPLIT_OPTIONS });
       const files = await receiveUpload({ req, dir: join(app.settings.uploadDir, name), maxFileBytes: app.settings.maxUploadBytes, maxFiles: app.settings.maxUploadFiles });
       return { status: 202, body: { job: app.jobs.submit({ collection: name, kind: 'upload', files }) } };
     },
@@ -89,7 +77,7 @@ export const documentRoutes: RouteSpec[] = [
     access: 'key',
     responses: { 200: { description: 'The document', schema: DocumentDetail }, ...notVisible },
     async handle({ app, principal, params }) {
-      return { body: { document: documentView(findDocument(app, principal, params['id']!), app.settings.uploadDir) } };
+      return { body: { document: documentView(await findDocument(app, principal, params['id']!), app.settings.uploadDir) } };
     },
   }),
   defineRoute({
@@ -103,11 +91,8 @@ export const documentRoutes: RouteSpec[] = [
     query: ChunksQuery,
     responses: { 200: { description: 'The chunks', schema: ChunkList }, ...notVisible },
     async handle({ app, principal, params, query }) {
-      const doc = findDocument(app, principal, params['id']!);
-      // Read through the store's optional chunk reader (the context-expansion work adds it to Store).
-      const reader = app.store as unknown as ChunkReader;
-      if (!reader.documentChunks) throw new HttpError({ status: 501, code: 'NOT_IMPLEMENTED', message: 'This store cannot read chunks back yet' });
-      const chunks = reader.documentChunks({ documentId: doc.id, fromOrdinal: query.from, toOrdinal: query.to });
+      const doc = await findDocument(app, principal, params['id']!);
+      const chunks = await app.store.documentChunks({ documentId: doc.id, fromOrdinal: query.from, toOrdinal: query.to });
       return {
         body: { chunks: chunks.map((c) => ({ chunkId: c.chunkId, ordinal: c.ordinal, text: c.text, start: c.start, end: c.end, page: c.page, headingPath: c.headingPath })) },
       };
@@ -123,9 +108,9 @@ export const documentRoutes: RouteSpec[] = [
     access: 'key',
     responses: { 200: { description: 'Deleted', schema: Deleted }, 403: { description: 'Read-only key', schema: ApiError }, ...notVisible },
     async handle({ app, principal, params }) {
-      const doc = findDocument(app, principal, params['id']!);
+      const doc = await findDocument(app, principal, params['id']!);
       requireWritable(principal, doc.collection);
-      app.store.deleteDocument(doc.id);
+      await app.store.deleteDocument(doc.id);
       if (isUpload(app, doc.source)) await rm(doc.source, { force: true });
       return { body: { deleted: true } };
     },
@@ -145,7 +130,7 @@ export const documentRoutes: RouteSpec[] = [
       ...notVisible,
     },
     async handle({ app, principal, params }) {
-      const doc = findDocument(app, principal, params['id']!);
+      const doc = await findDocument(app, principal, params['id']!);
       requireWritable(principal, doc.collection);
       if (/^[a-z][a-z0-9+.-]*:\/\//i.test(doc.source)) throw forbidden('Documents fetched from URLs cannot be re-ingested by the server');
       const job = app.jobs.submit({ collection: doc.collection, kind: 'reingest', files: [{ name: displayName(doc.source, app.settings.uploadDir), path: doc.source, bytes: doc.bytes }] });

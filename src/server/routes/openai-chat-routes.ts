@@ -85,9 +85,9 @@ function openaiStream(res: ServerResponse, base: { id: string; created: number; 
 }
 
 /** The collection of a `lore/<collection>` model, if the caller may see it and it exists; else 404 as OpenAI words it. */
-function loreCollection(app: ServerContext, principal: Principal, model: string): string {
+async function loreCollection(app: ServerContext, principal: Principal, model: string): Promise<string> {
   const collection = model.slice(LORE_MODEL_PREFIX.length);
-  if (!canSee(principal, collection) || !app.store.getCollection(collection)) {
+  if (!canSee(principal, collection) || !(await app.store.getCollection(collection))) {
     throw notFound(`The model \`${model}\` does not exist or you do not have access to it.`, 'model_not_found');
   }
   return collection;
@@ -127,7 +127,7 @@ export const openaiChatRoutes: RouteSpec[] = [
     async handle({ app, principal, body, res, signal }) {
       const base = { id: `chatcmpl-${randomBytes(12).toString('hex')}`, created: Math.floor(Date.now() / 1000), model: body.model };
       if (body.model.startsWith(LORE_MODEL_PREFIX)) {
-        const collection = loreCollection(app, principal, body.model);
+        const collection = await loreCollection(app, principal, body.model);
         const last = body.messages.at(-1)!;
         const question = textOf(last.content).trim();
         if (last.role !== 'user' || !question) throw badRequest('The last message must be the user’s question');

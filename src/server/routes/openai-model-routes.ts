@@ -6,11 +6,10 @@ import { EmbeddingBody, EmbeddingList, Model, ModelList, OpenAIError } from '../
 import type { ServerContext } from '../server-context.js';
 import { LORE_MODEL_PREFIX } from './openai-chat-routes.js';
 
-function models(app: ServerContext, principal: Principal) {
+async function models(app: ServerContext, principal: Principal) {
   const created = (iso: string) => Math.floor(Date.parse(iso) / 1000) || 0;
   return [
-    ...app.store
-      .listCollections()
+    ...(await app.store.listCollections())
       .filter((c) => canSee(principal, c.name))
       .map((c) => ({ id: `${LORE_MODEL_PREFIX}${c.name}`, object: 'model' as const, created: created(c.createdAt), owned_by: 'lore' })),
     ...app.models.models.map((m) => ({ id: m.name, object: 'model' as const, created: 0, owned_by: m.provider })),
@@ -28,7 +27,7 @@ export const openaiModelRoutes: RouteSpec[] = [
     access: 'key',
     responses: { 200: { description: 'The models', schema: ModelList }, 401: { description: 'Missing or invalid API key', schema: OpenAIError } },
     async handle({ app, principal }) {
-      return { body: { object: 'list', data: models(app, principal) } };
+      return { body: { object: 'list', data: await models(app, principal) } };
     },
   }),
   defineRoute({
@@ -41,7 +40,7 @@ export const openaiModelRoutes: RouteSpec[] = [
     access: 'key',
     responses: { 200: { description: 'The model', schema: Model }, 404: { description: 'No such model', schema: OpenAIError } },
     async handle({ app, principal, params }) {
-      const model = models(app, principal).find((m) => m.id === params['id']);
+      const model = (await models(app, principal)).find((m) => m.id === params['id']);
       if (!model) throw notFound(`The model \`${params['id']}\` does not exist or you do not have access to it.`, 'model_not_found');
       return { body: model };
     },

@@ -27,7 +27,8 @@ export const operationRoutes: RouteSpec[] = [
     async handle({ app }) {
       const checks: Record<string, { ok: boolean; message?: string }> = {};
       try {
-        app.store.db.prepare('SELECT 1').get();
+        // One indexed lookup: answers on SQLite and PostgreSQL alike, and fails when the database does not.
+        await app.store.getCollection('');
         checks['database'] = { ok: true };
       } catch (error) {
         checks['database'] = { ok: false, message: (error as Error).message };

@@ -59,7 +59,7 @@ export const sessionRoutes: RouteSpec[] = [
     },
     async handle({ app, principal, body }) {
       if (body.collection !== undefined) {
-        requireCollection(app, principal, body.collection);
+        await requireCollection(app, principal, body.collection);
       } else if (principal.collections !== '*') {
         throw badRequest('Name the collection this conversation searches: this key is limited to some collections');
       }
@@ -122,6 +122,7 @@ export const sessionRoutes: RouteSpec[] = [
       const collection = typeof session.settings['collection'] === 'string' ? session.settings['collection'] : undefined;
       const model = chooseModel(app, typeof session.settings['model'] === 'string' ? session.settings['model'] : undefined);
       const format = chooseStreamFormat(req, url.searchParams);
+      const embedder = body.mode === 'keyword' ? undefined : collection ? await app.embedders.forCollection(collection) : app.embedders.defaultEmbedder;
       const turn = (onText?: (delta: string) => void) =>
         app.inSession(session.id, () =>
           chatTurn({
@@ -130,7 +131,7 @@ export const sessionRoutes: RouteSpec[] = [
             sessionId: session.id,
             question: body.question,
             model: model?.model,
-            embedder: body.mode === 'keyword' ? undefined : collection ? app.embedders.forCollection(collection) : app.embedders.defaultEmbedder,
+            embedder,
             k: body.k,
             mode: body.mode,
             filter: { collection },

@@ -86,7 +86,7 @@ export const traceRoutes: RouteSpec[] = [
     query: TracesQuery,
     responses: { 200: { description: 'The traces', schema: TraceList }, 404: { description: 'No such collection (or not visible to this key)', schema: ApiError } },
     async handle({ app, principal, query }) {
-      if (query.collection !== undefined) requireCollection(app, principal, query.collection);
+      if (query.collection !== undefined) await requireCollection(app, principal, query.collection);
       const traces = await app.traces.listTraces({
         limit: query.limit,
         order: query.slow ? 'slowest' : 'recent',

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../index.js';
+import { asAsyncStore } from '../../store/contract/async-store.js';
 import { SILENT_LOGGER } from '../logger.js';
 import { startLoreServer, type LoreServer, type LoreServerOptions } from '../lore-server.js';
 
@@ -17,7 +18,7 @@ export async function startTestServer(options: Omit<LoreServerOptions, 'store' |
   const dir = mkdtempSync(join(tmpdir(), 'lore-server-'));
   const store = new SqliteStore({ path: join(dir, 'lore.db') });
   await options.setup?.(store);
-  const server = await startLoreServer({ logger: SILENT_LOGGER, processMetrics: false, embedder: 'none', ...options, port: 0, store });
+  const server = await startLoreServer({ logger: SILENT_LOGGER, processMetrics: false, embedder: 'none', ...options, port: 0, store: asAsyncStore(store) });
   return {
     ...server,
     dir,

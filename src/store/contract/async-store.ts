@@ -1,21 +1,22 @@
-import type { Store } from '../../spec/store.js';
+import type { Store, SyncStore } from '../../spec/store.js';
+
+const WRAPPED = new WeakMap<Store, SyncStore>();
 
 /**
- * The Store contract with every method returning a promise: what a store over a network database can
- * offer (PostgresStore), and what the synchronous SqliteStore becomes through `asAsyncStore`. Same names,
- * same arguments, same results and errors, only awaited.
+ * The synchronous store an `asAsyncStore` adapter wraps, or undefined for a store that is async itself
+ * (PostgresStore): for the few tools that only make sense on a SQLite file (the vector-index sidecar, raw SQL).
  */
-export type AsyncStore = {
-  readonly [K in keyof Store]: Store[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : Store[K];
-};
+export function syncStoreOf(store: Store): SyncStore | undefined {
+  return WRAPPED.get(store);
+}
 
 /** A synchronous store seen through the async contract; a thrown error becomes a rejected promise. */
-export function asAsyncStore(store: Store): AsyncStore {
+export function asAsyncStore(store: SyncStore): Store {
   const call =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     async (...args: A): Promise<R> =>
       fn.apply(store, args);
-  return {
+  const adapter: Store = {
     path: store.path,
     ensureCollection: call(store.ensureCollection),
     getCollection: call(store.getCollection),
@@ -40,4 +41,6 @@ export function asAsyncStore(store: Store): AsyncStore {
     stats: call(store.stats),
     close: call(store.close),
   };
+  WRAPPED.set(adapter, store);
+  return adapter;
 }

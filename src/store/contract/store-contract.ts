@@ -1,17 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isLoreError } from '../../spec/errors.js';
-import type { ChunkInput, DocumentInput } from '../../spec/store.js';
+import type { ChunkInput, DocumentInput, Store } from '../../spec/store.js';
 import { analyze } from '../../text/analyze.js';
-import type { AsyncStore } from './async-store.js';
 
 /**
  * The behaviours every Lore store must share, run against each implementation (SQLite, PostgreSQL) through
- * the async form of the contract. `makeStore` returns a new, empty store each time.
+ * the store contract (SQLite through `asAsyncStore`). `makeStore` returns a new, empty store each time.
  */
-export function runStoreContract(name: string, makeStore: () => Promise<AsyncStore>): void {
+export function runStoreContract(name: string, makeStore: () => Promise<Store>): void {
   describe(`store contract: ${name}`, () => {
-    const open: AsyncStore[] = [];
-    const fresh = async (): Promise<AsyncStore> => {
+    const open: Store[] = [];
+    const fresh = async (): Promise<Store> => {
       const store = await makeStore();
       open.push(store);
       return store;
@@ -319,7 +318,7 @@ function doc(source: string, texts: string[], extra: Partial<DocumentInput> = {}
   };
 }
 
-async function setupVectors(store: AsyncStore): Promise<void> {
+async function setupVectors(store: Store): Promise<void> {
   await store.ensureCollection('c');
   await store.putDocument({ collection: 'c', source: '/a.md', mimeType: 'text/markdown', type: 'markdown', contentHash: 'a', bytes: 1, metadata: {}, chunks: [chunk(0, 'alpha one'), chunk(1, 'alpha two', { metadata: { part: 2 } })] });
   await store.putDocument({ collection: 'c', source: '/b.pdf', mimeType: 'application/pdf', type: 'pdf', contentHash: 'b', bytes: 1, metadata: {}, chunks: [chunk(0, 'beta one'), chunk(1, '中文 段落')] });
@@ -327,7 +326,7 @@ async function setupVectors(store: AsyncStore): Promise<void> {
 
 const OFFSET_TEXT = 'Alpha one. Alpha two.\n\n# Beta\n\nBeta three.';
 
-async function setupOffsets(store: AsyncStore) {
+async function setupOffsets(store: Store) {
   const span = (ordinal: number, start: number, end: number, extra: Partial<ChunkInput> = {}) => chunk(ordinal, OFFSET_TEXT.slice(start, end), { start, end, tokenCount: 2, ...extra });
   await store.ensureCollection('c');
   const d = await store.putDocument({

@@ -12,12 +12,12 @@ import type {
   PendingChunk,
   SearchFilter,
   SearchHit,
+  Store,
   StoreStats,
   VectorEntry,
   VectorQuery,
 } from '../../spec/store.js';
 import { redactPostgresUrl } from '../../sql/postgres-database.js';
-import type { AsyncStore } from '../contract/async-store.js';
 import { globMatch } from '../sqlite/glob-function.js';
 import { documentUid, indexTerms } from '../sqlite/sqlite-store.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION, POSTGRES_TABLES } from './postgres-migrations.js';
@@ -127,11 +127,11 @@ function parseVector(text: string | null): Float32Array | null {
 
 /**
  * The Store contract over PostgreSQL with pgvector, through a `pg` pool. Every method returns a promise
- * (`AsyncStore`); semantics, ids, scores and errors follow SqliteStore, and the shared contract suite
+ * (the `Store` contract); semantics, ids, scores and errors follow SqliteStore, and the shared contract suite
  * (src/store/contract) runs against both. Keyword search scores BM25 in Lore from the postings of the terms
  * Lore's analyser produced, with the same k1, b and IDF as SQLite, so the two stores rank alike.
  */
-export class PostgresStore implements AsyncStore {
+export class PostgresStore implements Store {
   /** The connection URL without its password. */
   readonly path: string;
   readonly pool: pg.Pool;

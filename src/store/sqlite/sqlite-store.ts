@@ -16,8 +16,8 @@ import type {
   KeywordQuery,
   SearchFilter,
   SearchHit,
-  Store,
   StoreStats,
+  SyncStore,
 } from '../../spec/store.js';
 import { globMatch } from './glob-function.js';
 import { KeywordIndexes, type KeywordIndexOptions } from './keyword-index.js';
@@ -117,7 +117,7 @@ export function indexTerms(terms: string[], weights: Record<string, number> = {}
 }
 
 /** The embedded default store: one SQLite file holding collections, documents, chunks and their indexes. */
-export class SqliteStore implements Store {
+export class SqliteStore implements SyncStore {
   readonly path: string;
   readonly db: Database.Database;
   /** Vector matrices by collection id + embedder, rebuilt when the collection's vector_version moves. */
