@@ -225,12 +225,22 @@ describe.skipIf(redisMissing)('distributed ingestion with a real redis-server an
     const waiting = (await status(redis.url, twice.batch)).batches[0]!;
     expect(waiting).toMatchObject({ jobs: GOOD + 1, waiting: GOOD + 1, done: false });
 
-    const c = startWorker(['--queue', redis.url, '--db', db, '--concurrency', '2']);
+    // SIGTERM while a job is in hand: the worker finishes it, takes no other, and exits cleanly.
+    const c = startWorker(['--queue', redis.url, '--db', db, '--test-delay', '500']);
     workers.push(c.child);
-    const second = (await status(redis.url, twice.batch, true)).batches[0]!;
-    expect(second).toMatchObject({ done: true, completed: GOOD, failed: 1, unchanged: GOOD, added: 0, updated: 0 });
+    const inHand = await c.waitFor((e) => e.event === 'active');
     c.child.kill('SIGTERM');
     expect(await c.exited).toBe(0);
+    expect(c.events.filter((e) => e.event === 'active')).toHaveLength(1);
+    expect(c.events.find((e) => e.event === 'completed' || e.event === 'failed')).toMatchObject({ jobId: inHand.jobId });
+    expect(c.events.at(-1)).toMatchObject({ event: 'stopped' });
+
+    const d = startWorker(['--queue', redis.url, '--db', db, '--concurrency', '2']);
+    workers.push(d.child);
+    const second = (await status(redis.url, twice.batch, true)).batches[0]!;
+    expect(second).toMatchObject({ done: true, completed: GOOD, failed: 1, unchanged: GOOD, added: 0, updated: 0 });
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
     expect(facts(db)).toEqual(got);
   });
 });
