@@ -13,7 +13,7 @@ export interface PostgresSpanExporterOptions extends RetentionOptions {
    */
   pool?: pg.Pool;
   url?: string;
-  /** The schema of Lore's tables, with `url` (default `public`). */
+  /** The schema of Lore's tables, with `url` (default `public`); a given `pool` has its own search_path. */
   schema?: string;
   poolSize?: number;
   /** Prune old traces after this many new ones (default 1: after every batch that began a trace). */
@@ -53,7 +53,9 @@ export function createPostgresSpanExporter(options: PostgresSpanExporterOptions)
       });
     }
     if (!ready) {
-      const found = await pool.query<{ traces: string | null; spans: string | null }>(`SELECT to_regclass('${schema}.traces') AS traces, to_regclass('${schema}.spans') AS spans`);
+      // A given pool resolves Lore's tables through its search_path; one of our own looks in the named schema.
+      const prefix = ownsPool ? `${schema}.` : '';
+      const found = await pool.query<{ traces: string | null; spans: string | null }>(`SELECT to_regclass('${prefix}traces') AS traces, to_regclass('${prefix}spans') AS spans`);
       ready = Boolean(found.rows[0]?.traces && found.rows[0]?.spans);
     }
     return ready ? pool : undefined;

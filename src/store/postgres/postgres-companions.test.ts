@@ -39,6 +39,24 @@ describe('PostgreSQL companions', () => {
     }
   });
 
+  it('openCompanions opens a database by its URL (schema and pool size from the query) for its companions alone', async () => {
+    const { openCompanions } = await import('../open-companions.js');
+    const first = await openCompanions({ location: `${server.url}?schema=lore_opened&pool_size=1` });
+    let key: string;
+    try {
+      expect(first.store.path).not.toContain('schema=');
+      key = (await first.keys.createKey({ collections: ['docs'] })).key;
+    } finally {
+      await first.close();
+    }
+    const again = await openCompanions({ location: server.url, env: { LORE_PG_SCHEMA: 'lore_opened', LORE_PG_POOL_SIZE: '1' } });
+    try {
+      expect(await again.keys.verifyKey(key)).toMatchObject({ collections: ['docs'] });
+    } finally {
+      await again.close();
+    }
+  });
+
   it('a URL-configured exporter opens its own pool, drops spans while the tables are missing, and stores them once they exist', async () => {
     const { startTracing } = await import('../../trace/start-tracing.js');
     const { withSpan } = await import('../../trace/with-span.js');
