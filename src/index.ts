@@ -77,3 +77,8 @@ export type { EvalRun, EvalItem, StoredEvalRun, MetricSummary, EvalRunStore } fr
 // Guards: injection/jailbreak detection, secrets and PII (`redact`), canaries, output sanitising, `withGuard`; the red team.
 export * from './guard/index.js';
 export { runRedteam, createObedientModel, renderRedteamHtml, PROBE_FAMILIES, type RedteamReport, type RedteamOptions, type ProbeFamily } from './guard/redteam/index.js';
+// Distributed ingestion: `lore ingest --queue` / `lore worker` as functions (BullMQ on Redis, loaded on first use).
+export { enqueueFiles, startIngestWorker, queueStatus } from './queue/index.js';
+export type { EnqueueFilesOptions, EnqueueReport, IngestWorker, IngestWorkerOptions, IngestWorkerEvent, QueueStatus, QueueStatusOptions, BatchStatus } from './queue/index.js';
+export { ingestBytes, ingestSettingsKey, type IngestBytesOptions } from './ingest/ingest.js';
+export { embedDocument, type EmbedDocumentOptions } from './ingest/embed-document.js';
