@@ -122,6 +122,7 @@ describe('stateless servers on one PostgreSQL', () => {
 
     // A conversation: the first question on A, the follow-up on B.
     expect((await call(a, '/api/sessions', { json: { id: 'pads', collection: 'manuals' } })).status).toBe(201);
+    expect((await call(b, '/api/sessions', { json: { id: 'pads', collection: 'manuals' } })).status).toBe(409);
     const first = await json<{ answer: { text: string }; condensed: string }>(
       await call(a, '/api/sessions/pads/messages?format=json', { json: { question: 'How often should the yaw brake pads be checked?', mode: 'keyword' } }),
     );

@@ -64,13 +64,21 @@ export const sessionRoutes: RouteSpec[] = [
         throw badRequest('Name the collection this conversation searches: this key is limited to some collections');
       }
       if (body.model !== undefined) chooseModel(app, body.model);
-      if (body.id !== undefined && (await app.sessions.getSession(body.id))) throw new HttpError({ status: 409, code: 'CONFLICT', message: `A session "${body.id}" exists` });
-      const session = await app.sessions.createSession({
-        id: body.id,
-        title: body.title,
-        settings: { collection: body.collection, model: body.model, ...(principal.keyId ? { keyId: principal.keyId } : {}) },
-      });
-      return { status: 201, body: { session } };
+      const taken = async () => body.id !== undefined && (await app.sessions.getSession(body.id)) !== undefined;
+      const conflict = () => new HttpError({ status: 409, code: 'CONFLICT', message: `A session "${body.id}" exists` });
+      if (await taken()) throw conflict();
+      try {
+        const session = await app.sessions.createSession({
+          id: body.id,
+          title: body.title,
+          settings: { collection: body.collection, model: body.model, ...(principal.keyId ? { keyId: principal.keyId } : {}) },
+        });
+        return { status: 201, body: { session } };
+      } catch (error) {
+        // Another server on the same database made it between the check and the insert.
+        if (await taken()) throw conflict();
+        throw error;
+      }
     },
   }),
   defineRoute({
