@@ -65,6 +65,17 @@ export function chatTurn(options: ChatTurnOptions): Promise<ChatTurnResult> {
 }
 
 async function answerTurn(options: ChatTurnOptions): Promise<ChatTurnResult> {
+  // Where several processes share the sessions (PostgreSQL), one turn of a conversation at a time: the next
+  // reads the history only once the previous one has stored its turns.
+  const release = await options.sessions.lockTurn?.(options.sessionId, { signal: options.signal });
+  try {
+    return await lockedTurn(options);
+  } finally {
+    await release?.();
+  }
+}
+
+async function lockedTurn(options: ChatTurnOptions): Promise<ChatTurnResult> {
   const session = (await options.sessions.getSession(options.sessionId)) ?? (await options.sessions.createSession({ id: options.sessionId }));
   const history = await options.sessions.turns(session.id);
   const condensed =

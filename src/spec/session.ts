@@ -40,6 +40,12 @@ export interface SessionStore {
   setSummary(options: { sessionId: string; summary: string; through: number }): Promise<void>;
   /** Forgets the turns and summary, keeping the session and its settings (`/reset`). */
   clearSession(id: string): Promise<void>;
+  /**
+   * Waits until no other process is running a turn of this session, then holds that right until the
+   * returned release is called: stores shared by several processes (PostgreSQL) implement it; a caller
+   * without it runs turns as they come. A missing session is not locked (the turn will create it).
+   */
+  lockTurn?(sessionId: string, options?: { signal?: AbortSignal }): Promise<() => Promise<void>>;
 }
 
 /** Creating a session under a name already taken: the same error from every store. */

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isLoreError } from '../../spec/errors.js';
 import { createPostgresSpanExporter } from '../../trace/postgres-span-exporter.js';
 import { runCompanionContract } from '../contract/companion-contract.js';
 import { companionsOf } from '../open-companions.js';
 import { POSTGRES_SCHEMA_VERSION } from './postgres-migrations.js';
+import { createPostgresSessionStore } from './postgres-session-store.js';
 import { openPostgresStore } from './postgres-store.js';
 import { startPgliteVectorServer, type PgliteVectorServer } from './test-support/pglite-vector-server.js';
 
@@ -34,6 +36,41 @@ describe('PostgreSQL companions', () => {
       expect(POSTGRES_SCHEMA_VERSION).toBeGreaterThanOrEqual(2);
       const tables = (await store.pool.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', ['lore_companion_tables'])).rows.map((r) => r.name);
       expect(tables).toEqual(expect.arrayContaining(['api_keys', 'eval_items', 'eval_runs', 'session_turns', 'sessions', 'spans', 'traces']));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('leases a session turn to one server at a time: the next waits, an abandoned lease runs out, a missing session is not locked', async () => {
+    const store = await openPostgresStore({ url: server.url, schema: 'lore_turn_lease', poolSize: 1 });
+    try {
+      // Two servers' session stores on one database (one pool here: PGlite is one session; the lease is a row).
+      const a = createPostgresSessionStore(store.pool, { turnPollMs: 20 });
+      const b = createPostgresSessionStore(store.pool, { turnPollMs: 20 });
+      await a.createSession({ id: 'talk' });
+      const releaseA = await a.lockTurn!('talk');
+      let bHolds = false;
+      const waitingB = b.lockTurn!('talk').then((release) => {
+        bHolds = true;
+        return release;
+      });
+      await new Promise((r) => setTimeout(r, 200)); // several polls
+      expect(bHolds).toBe(false);
+      const aborted = new AbortController();
+      const c = b.lockTurn!('talk', { signal: aborted.signal });
+      aborted.abort();
+      await expect(c).rejects.toSatisfy((e) => isLoreError(e, 'ABORTED'));
+      await releaseA();
+      const releaseB = await waitingB;
+      expect(bHolds).toBe(true);
+      // B's server dies holding it: once its lease has run out (here set in the past), A takes it.
+      await store.pool.query("UPDATE sessions SET turn_until = clock_timestamp() - interval '1 second' WHERE id = 'talk'");
+      const again = await a.lockTurn!('talk');
+      await releaseB(); // the dead holder's late release does not free the new holder's lease
+      expect((await store.pool.query<{ owner: string | null }>("SELECT turn_owner AS owner FROM sessions WHERE id = 'talk'")).rows[0]!.owner).not.toBeNull();
+      await again();
+      expect((await store.pool.query<{ owner: string | null }>("SELECT turn_owner AS owner FROM sessions WHERE id = 'talk'")).rows[0]!.owner).toBeNull();
+      await (await a.lockTurn!('nobody'))();
     } finally {
       await store.close();
     }

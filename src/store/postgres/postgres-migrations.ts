@@ -185,6 +185,12 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, item_id)
   );
   `,
+  // v3: a lease on a session's next turn, so that two servers do not answer two questions of one
+  // conversation at once (each without the other's turn). Times are the database's own clock.
+  `
+  ALTER TABLE sessions ADD COLUMN turn_owner text;
+  ALTER TABLE sessions ADD COLUMN turn_until timestamptz;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

@@ -57,11 +57,39 @@ function toTurn(row: TurnRow): SessionTurn {
 /** Session names people type: letters, digits, `-`, `_`, `.`; up to 64 characters (as in SQLite). */
 const SESSION_ID = /^[\p{L}\p{N}][\p{L}\p{N}._-]{0,63}$/u;
 
+export interface PostgresSessionStoreOptions {
+  /** How long a turn lease lasts without renewal (default 60 s): a crashed server's lease runs out after it. */
+  turnLeaseMs?: number;
+  /** How often a waiting turn asks again (default 100 ms). */
+  turnPollMs?: number;
+}
+
+/** Waits `ms`, or rejects with ABORTED when the signal fires first. */
+function wait(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const aborted = () => new LoreError({ code: 'ABORTED', message: 'The turn was cancelled while another server answered in this conversation', cause: signal?.reason });
+    if (signal?.aborted) return reject(aborted());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(aborted());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /**
  * Sessions in PostgreSQL (schema v2 of the Postgres store), shared by every server on the database: a
- * conversation started on one continues on another. Same names, results and errors as the SQLite store.
+ * conversation started on one continues on another. Same names, results and errors as the SQLite store, plus
+ * `lockTurn`: a lease on the session row (owner and expiry by the database's clock, renewed while held), so
+ * that servers answer one conversation's questions one at a time without holding a connection meanwhile.
  */
-export function createPostgresSessionStore(pool: pg.Pool): SessionStore {
+export function createPostgresSessionStore(pool: pg.Pool, options: PostgresSessionStoreOptions = {}): SessionStore {
+  const leaseMs = options.turnLeaseMs ?? 60_000;
+  const pollMs = options.turnPollMs ?? 100;
   const now = () => new Date().toISOString();
   const getRow = async (db: PgQueryable, id: string) => (await db.query<SessionRow>(`${SESSION_SELECT} WHERE s.id = $1`, [id])).rows[0];
   const require = async (db: PgQueryable, id: string): Promise<SessionInfo> => {
@@ -118,6 +146,32 @@ export function createPostgresSessionStore(pool: pg.Pool): SessionStore {
     async setSummary(o) {
       await require(pool, o.sessionId);
       await pool.query('UPDATE sessions SET summary = $1, summary_through = $2, updated_at = $3 WHERE id = $4', [o.summary, o.through, now(), o.sessionId]);
+    },
+    async lockTurn(sessionId, { signal } = {}) {
+      const owner = randomUUID();
+      for (;;) {
+        if (signal?.aborted) await wait(0, signal);
+        const got = await pool.query(
+          `UPDATE sessions SET turn_owner = $2, turn_until = clock_timestamp() + $3 * interval '1 millisecond'
+           WHERE id = $1 AND (turn_owner IS NULL OR turn_until < clock_timestamp())`,
+          [sessionId, owner, leaseMs],
+        );
+        if ((got.rowCount ?? 0) > 0) break;
+        if ((await pool.query('SELECT 1 FROM sessions WHERE id = $1', [sessionId])).rowCount === 0) return async () => {};
+        await wait(pollMs, signal);
+      }
+      // Renewed well before it runs out, so a long answer keeps it; a crashed holder stops renewing.
+      const renew = setInterval(() => {
+        pool.query(`UPDATE sessions SET turn_until = clock_timestamp() + $3 * interval '1 millisecond' WHERE id = $1 AND turn_owner = $2`, [sessionId, owner, leaseMs]).catch(() => undefined);
+      }, Math.max(10, Math.floor(leaseMs / 3)));
+      renew.unref();
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        clearInterval(renew);
+        await pool.query('UPDATE sessions SET turn_owner = NULL, turn_until = NULL WHERE id = $1 AND turn_owner = $2', [sessionId, owner]).catch(() => undefined);
+      };
     },
     async clearSession(id) {
       await require(pool, id);
