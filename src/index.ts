@@ -15,6 +15,10 @@ export {
   type IngestFailure,
 } from './ingest/ingest.js';
 export { SqliteStore, openSqliteStore, documentUid, type OpenSqliteStoreOptions } from './store/sqlite/sqlite-store.js';
+// One async store contract (`Store`): `openStore` opens SQLite for a path and PostgreSQL for a postgres:// URL.
+export { openStore, isPostgresLocation, postgresStoreOptions, type OpenStoreOptions } from './store/open-store.js';
+export { asAsyncStore, syncStoreOf } from './store/contract/async-store.js';
+export { PostgresStore, openPostgresStore, type OpenPostgresStoreOptions, type HnswOptions } from './store/postgres/postgres-store.js';
 export { keywordSearch, type KeywordSearchOptions, type FeedbackOptions } from './retrieve/keyword-search.js';
 export * from './rag/index.js';
 export * from './prompt/index.js';

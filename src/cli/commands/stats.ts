@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../main.js';
 import { formatBytes } from '../../ingest/ingest.js';
+import { isPostgresLocation } from '../../store/open-store.js';
 import { printJson, withStore } from './open-store.js';
 
 export function registerStats(program: Command, _context: CommandContext): void {
   program
     .command('stats')
-    .description('show the database: where it is, its size, and what it holds')
+    .description('show the database: where it is, its size (PostgreSQL: of Lore\'s tables), and what it holds')
     .action(async (_opts: unknown, command: Command) => {
       await withStore(
         command,
@@ -16,7 +17,9 @@ export function registerStats(program: Command, _context: CommandContext): void 
           if (global.json) return printJson({ ...stats, collections });
           process.stdout.write(
             [
-              `Database:    ${stats.path} (${formatBytes(stats.fileBytes)}, schema v${stats.schemaVersion})`,
+              isPostgresLocation(stats.path)
+                ? `Database:    ${stats.path} (PostgreSQL; Lore's tables and indexes: ${formatBytes(stats.fileBytes)}, schema v${stats.schemaVersion})`
+                : `Database:    ${stats.path} (${formatBytes(stats.fileBytes)}, schema v${stats.schemaVersion})`,
               `Collections: ${stats.collections}`,
               `Documents:   ${stats.documents}`,
               `Chunks:      ${stats.chunks}`,
