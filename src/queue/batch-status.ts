@@ -10,8 +10,11 @@ export interface BatchStatus {
   batch: string;
   collection: string;
   createdAt: string;
-  /** `enqueueing` while `lore ingest --queue` is still adding its jobs. */
-  state: 'enqueueing' | 'enqueued';
+  /**
+   * `enqueueing` while `lore ingest --queue` is still adding its jobs; `interrupted` when it stopped half-way
+   * (no sign of life for a minute): the jobs it added are processed, the rest of its files were never enqueued.
+   */
+  state: 'enqueueing' | 'enqueued' | 'interrupted';
   /** Files found by the walk. */
   files: number;
   /** Jobs listed so far (files minus the rejected ones, once enqueued). */
@@ -36,6 +39,9 @@ export interface BatchStatus {
   done: boolean;
   failures: Array<IngestFailure & { attempts: number }>;
 }
+
+/** An enqueuer touches its batch every second; one silent this long has stopped. */
+const STALE_ENQUEUER_MS = 60_000;
 
 export interface QueueStatus {
   queue: string;
@@ -102,7 +108,7 @@ async function batchStatus(o: { client: Awaited<ReturnType<typeof connectRedis>>
     batch: o.batch,
     collection: info['collection'] ?? '',
     createdAt: info['createdAt'],
-    state: info['state'] === 'enqueued' ? 'enqueued' : 'enqueueing',
+    state: info['state'] === 'enqueued' ? 'enqueued' : Date.now() - Number(info['touchedAt'] ?? 0) > STALE_ENQUEUER_MS ? 'interrupted' : 'enqueueing',
     files: Number(info['files'] ?? 0),
     jobs: jobIds.length,
     waiting: 0,
@@ -143,6 +149,6 @@ async function batchStatus(o: { client: Awaited<ReturnType<typeof connectRedis>>
       else status.waiting++;
     }
   }
-  status.done = status.state === 'enqueued' && status.waiting + status.active + status.retrying === 0;
+  status.done = status.state !== 'enqueueing' && status.waiting + status.active + status.retrying === 0;
   return status;
 }

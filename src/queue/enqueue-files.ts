@@ -97,7 +97,7 @@ export async function enqueueFiles(options: EnqueueFilesOptions): Promise<Enqueu
     // The batch is described before its jobs exist, so a status read while enqueueing sees it (state: enqueueing).
     await client
       .multi()
-      .hset(infoKey, { collection, createdAt: new Date().toISOString(), files: String(files.length), state: 'enqueueing', rejected: '[]' })
+      .hset(infoKey, { collection, createdAt: new Date().toISOString(), touchedAt: String(Date.now()), files: String(files.length), state: 'enqueueing', rejected: '[]' })
       .expire(infoKey, BATCH_TTL_SECONDS)
       .zadd(batchKeys.index(INGEST_QUEUE_NAME), Date.now(), batch)
       .exec();
@@ -105,6 +105,9 @@ export async function enqueueFiles(options: EnqueueFilesOptions): Promise<Enqueu
 
     let next = 0;
     let done = 0;
+    // A heartbeat: a batch whose enqueuer died (killed, Ctrl-C) stops being touched, and --status says so
+    // instead of waiting for jobs that will never be added.
+    let touched = Date.now();
     const enqueueOne = async (source: string) => {
       const size = (await stat(source)).size;
       if (size > maxFileSize) {
@@ -156,6 +159,10 @@ export async function enqueueFiles(options: EnqueueFilesOptions): Promise<Enqueu
           reject(source, error);
         }
         done++;
+        if (Date.now() - touched > 1000) {
+          touched = Date.now();
+          await client.hset(infoKey, 'touchedAt', String(touched));
+        }
         options.onProgress?.({ filesDone: done, filesTotal: files.length, current: source });
       }
     };

@@ -133,7 +133,10 @@ function printEnqueued(r: EnqueueReport): void {
 function printStatus(s: Omit<QueueStatus, 'counts'> & { counts?: QueueStatus['counts'] }): void {
   if (s.batches.length === 0) process.stdout.write(`No batches in the queue at ${s.queue}.\n`);
   for (const b of s.batches) {
-    const state = b.state === 'enqueueing' ? 'still being enqueued' : b.done ? 'done' : 'in progress';
+    const state =
+      b.state === 'enqueueing'
+        ? 'still being enqueued'
+        : `${b.done ? 'done' : 'in progress'}${b.state === 'interrupted' ? ` (its enqueuer stopped after ${b.jobs} of ${b.files} files: enqueue the folder again for the rest)` : ''}`;
     process.stdout.write(`Batch ${b.batch} → "${b.collection}" (${b.createdAt}): ${state}\n`);
     const parts = [
       `${b.waiting} waiting`,
