@@ -71,6 +71,10 @@ export function registerServe(program: Command, _context: CommandContext): void 
         '  lore serve --model ollama:qwen2.5:7b --port 8080',
         '  lore keys create --collections docs && lore serve --host 0.0.0.0',
         '  OPENAI_BASE_URL=http://127.0.0.1:8340/v1 your-openai-app   (model: lore/docs)',
+        '',
+        'Several servers can share one PostgreSQL database (--db postgres://…): collections, sessions, API keys and',
+        'traces live there, so any of them can answer any request behind a load balancer (docs/postgres.md).',
+        "  lore serve --db 'postgres://lore@db:5432/lore?schema=lore' --host 0.0.0.0",
       ].join('\n'),
     )
     .action(async (opts: ServeCliOptions, command: Command) => {
