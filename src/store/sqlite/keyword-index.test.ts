@@ -109,6 +109,8 @@ describe('the in-memory keyword index', () => {
     const reference = open(path, false);
     expect(expectSame(indexed, reference)).toBeGreaterThan(1000);
     expect(indexed.keywordIndexes!.builds).toBe(1);
+    // Both passes were compared: single precision with exact rescoring, and double precision (a weight of 0).
+    expect(indexed.keywordIndexes!.fastQueries).toBeGreaterThan(80);
     // Scores are the same to the last bit, not only close.
     const [a] = indexed.keywordSearch({ terms: analyze('gearbox oil'), k: 1, filter: { collection: 'big' } });
     const [b] = reference.keywordSearch({ terms: analyze('gearbox oil'), k: 1, filter: { collection: 'big' } });

@@ -42,6 +42,23 @@ interface Segment {
   tfs: Uint16Array;
 }
 
+/** A query term found in the index: weight × IDF, and where its postings are. */
+interface QueryTerm {
+  term: string;
+  wi: number;
+  parts: Array<{ segment: Segment; t: number }>;
+}
+
+/**
+ * Relative error allowed for a single-precision score: a sum of m positive weights, each rounded to float32
+ * (relative error 2⁻²⁴) and added in float32, is off by less than m · 1.2e-7; 1e-4 covers any query of up to
+ * `FAST_MAX_TERMS` terms with room to spare.
+ */
+const FAST_ERROR = 1e-4;
+const FAST_MAX_TERMS = 500;
+/** More candidates than this within the error band (masses of near-ties): the double-precision pass answers. */
+const FAST_MAX_CANDIDATES = 50_000;
+
 /** A collection's index: the chunks in id order (position → id, length, document) and their segments. */
 interface Entry {
   createdAt: string;
@@ -58,9 +75,10 @@ interface Entry {
   segments: Segment[];
   /** A term occurs more than 65,535 times in one chunk: the index cannot hold it, SQL answers. */
   overflow: boolean;
-  /** Per-query scratch, allocated on first use. */
-  scratch?: { acc: Float64Array; mark: Uint32Array; touched: Uint32Array; epoch: number };
-  norms?: { key: string; values: Float64Array };
+  /** Per-query scratch, allocated on first use: per chunk [length norm, score, epoch of the last query that touched it, unused]. */
+  scratch?: { slots: Float64Array; touched: Uint32Array; epoch: number; key: string };
+  /** The single-precision pass's scratch: per chunk [length norm, score]. */
+  single?: { slots: Float32Array; touched: Uint32Array; key: string };
 }
 
 interface ChunkRow {
@@ -109,6 +127,8 @@ export class KeywordIndexes {
   private readonly sqlBelow: number;
   private readonly mergeShare: number;
   private readonly stamp: Database.Statement;
+  /** Queries answered by the single-precision pass (for tests and benchmarks). */
+  fastQueries = 0;
   /** Full builds done by this process (for tests and benchmarks). */
   builds = 0;
   /** Appended segments built by this process. */
@@ -151,20 +171,25 @@ export class KeywordIndexes {
     const entry = this.entry(target);
     if (!entry || entry.overflow) return null;
     if (entry.chunkCount === 0 || k <= 0) return [];
-    const touched = this.accumulate(entry, weights, params);
-    if (touched === 0) return [];
     const where = filter?.where.trim() ? filter : undefined;
-    if (!where) return this.best(entry, touched, k);
-    if (!/\bk\./.test(where.where)) {
+    let allowed: ((p: number) => boolean) | undefined;
+    if (where && !/\bk\./.test(where.where)) {
       // Document-level conditions (source, type): the allowed documents come from the small documents table.
-      const allowed = new Set(
+      const documents = new Set(
         this.db
           .prepare(`SELECT d.id FROM documents d WHERE d.collection_id = ? ${where.where}`)
           .pluck()
           .all(target.collectionId, ...where.params) as number[],
       );
-      return this.best(entry, touched, k, (p) => allowed.has(entry.docs[p]!));
+      allowed = (p) => documents.has(entry.docs[p]!);
     }
+    if (!where || allowed) {
+      const fast = this.fast(entry, weights, params, k, allowed);
+      if (fast) return fast;
+    }
+    const touched = this.accumulate(entry, weights, params);
+    if (touched === 0) return [];
+    if (!where || allowed) return this.best(entry, touched, k, allowed);
     return this.checkedBest(entry, touched, k, where);
   }
 
@@ -189,21 +214,11 @@ export class KeywordIndexes {
     const n = entry.chunkCount;
     const avgLength = Math.max(1, entry.termTotal / n);
     const { k1, b } = params;
-    const norm = this.norms(entry, k1, b, avgLength);
-    entry.scratch ??= {
-      acc: new Float64Array(entry.ids.length),
-      mark: new Uint32Array(entry.ids.length),
-      touched: new Uint32Array(entry.ids.length),
-      epoch: 0,
-    };
-    const scratch = entry.scratch;
-    scratch.epoch = (scratch.epoch + 1) >>> 0;
-    if (scratch.epoch === 0) {
-      scratch.mark.fill(0);
-      scratch.epoch = 1;
-    }
-    const { acc, mark, touched } = scratch;
-    const epoch = scratch.epoch;
+    // One slot of 4 doubles per chunk (length norm, score, the query that last touched it): the posting loop
+    // makes one random memory access per posting instead of three (measured 2× at 1M chunks).
+    const scratch = this.scratch(entry, k1, b, avgLength);
+    scratch.epoch++;
+    const { slots, touched, epoch } = scratch;
     let count = 0;
     const k1p1 = k1 + 1;
     for (const term of [...weights.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) {
@@ -223,13 +238,14 @@ export class KeywordIndexes {
         const end = segment.starts[t + 1]!;
         for (let j = segment.starts[t]!; j < end; j++) {
           const p = base + postings[j]!;
+          const at = p << 2;
           const tf = tfs[j]!;
-          const weight = (wi * tf * k1p1) / (tf + norm[p]!);
-          if (mark[p] === epoch) {
-            acc[p]! += weight;
+          const weight = (wi * tf * k1p1) / (tf + slots[at]!);
+          if (slots[at + 2] === epoch) {
+            slots[at + 1]! += weight;
           } else {
-            mark[p] = epoch;
-            acc[p] = 0 + weight;
+            slots[at + 2] = epoch;
+            slots[at + 1] = 0 + weight;
             touched[count++] = p;
           }
         }
@@ -238,32 +254,139 @@ export class KeywordIndexes {
     return count;
   }
 
-  /** `k1 · (1 − b + b · length / avg)` per chunk, kept while the parameters and the statistics stay. */
-  private norms(entry: Entry, k1: number, b: number, avgLength: number): Float64Array {
+  /**
+   * Exact top k in two passes. The first accumulates every posting in single precision, in 8 bytes per chunk
+   * (length norm and score side by side: at 1M chunks they stay in the CPU cache where the double-precision
+   * slots do not; measured 2× faster), and keeps the chunks whose approximate score is within the rounding
+   * error (`FAST_ERROR`) of the k-th best. The second computes those few chunks' scores again in double
+   * precision with the SQL path's expression and term order, so the result is the same to the last bit.
+   * Null when the error bound does not hold (a weight ≤ 0, b outside 0…1, k1 < 0, very many terms) or too
+   * many chunks tie: the caller takes the double-precision pass.
+   */
+  private fast(entry: Entry, weights: Map<string, number>, params: Bm25Params, k: number, allowed?: (p: number) => boolean): Array<{ id: number; score: number }> | null {
+    const n = entry.chunkCount;
+    const avgLength = Math.max(1, entry.termTotal / n);
+    const { k1, b } = params;
+    if (!(k1 >= 0 && b >= 0 && b <= 1) || weights.size > FAST_MAX_TERMS) return null;
+    const k1p1 = k1 + 1;
+    const terms: QueryTerm[] = [];
+    for (const term of [...weights.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) {
+      let docs = 0;
+      const parts: QueryTerm['parts'] = [];
+      for (const segment of entry.segments) {
+        const t = segment.terms.get(term);
+        if (t === undefined) continue;
+        docs += segment.starts[t + 1]! - segment.starts[t]!;
+        parts.push({ segment, t });
+      }
+      if (docs === 0) continue;
+      const idf = Math.log(1 + (n - docs + 0.5) / (docs + 0.5));
+      const wi = (weights.get(term) ?? 1) * idf;
+      // Weights this small could round to 0 in single precision, and 0 marks an untouched chunk.
+      if (!(wi > 1e-20)) return null;
+      terms.push({ term, wi, parts });
+    }
+    if (terms.length === 0) return [];
+    const { slots, touched: list } = this.single(entry, k1, b, avgLength);
+    let touched = 0;
+    for (const { wi, parts } of terms) {
+      for (const { segment, t } of parts) {
+        const { postings, tfs, base } = segment;
+        const end = segment.starts[t + 1]!;
+        for (let j = segment.starts[t]!; j < end; j++) {
+          const p = base + postings[j]!;
+          const at = p << 1;
+          const tf = tfs[j]!;
+          const score = slots[at + 1]!;
+          if (score === 0) list[touched++] = p;
+          slots[at + 1] = score + (wi * tf * k1p1) / (tf + slots[at]!);
+        }
+      }
+    }
+    const kth = kthScore(slots, list, touched, k, allowed);
+    const floor = kth * ((1 - FAST_ERROR) / (1 + FAST_ERROR));
+    const near: number[] = [];
+    for (let i = 0; i < touched; i++) {
+      const p = list[i]!;
+      const at = (p << 1) + 1;
+      if (slots[at]! >= floor && near.length <= FAST_MAX_CANDIDATES && (!allowed || allowed(p))) near.push(p);
+      slots[at] = 0;
+    }
+    if (near.length > FAST_MAX_CANDIDATES) return null;
+    this.fastQueries++;
+    near.sort((x, y) => x - y);
+    // Double precision, terms in code-unit order, each chunk's sum starting from 0: the SQL path's arithmetic.
+    const scores = new Float64Array(near.length);
+    for (const { wi, parts } of terms) {
+      for (const { segment, t } of parts) {
+        const { postings, tfs, base } = segment;
+        const end = segment.starts[t + 1]!;
+        let j = segment.starts[t]!;
+        for (let c = 0; c < near.length && j < end; c++) {
+          const local = near[c]! - base;
+          if (local < 0 || local >= segment.count) continue;
+          j = gallop(postings, j, end, local);
+          if (j < end && postings[j] === local) {
+            const tf = tfs[j]!;
+            scores[c]! += (wi * tf * k1p1) / (tf + k1 * (1 - b + (b * entry.lengths[near[c]!]!) / avgLength));
+          }
+        }
+      }
+    }
+    const out = near.map((p, c) => ({ id: entry.ids[p]!, score: scores[c]! }));
+    out.sort((x, y) => y.score - x.score || x.id - y.id);
+    return out.slice(0, k);
+  }
+
+  /** Single-precision slots [length norm, score] per chunk, all scores 0 between queries. */
+  private single(entry: Entry, k1: number, b: number, avgLength: number): NonNullable<Entry['single']> {
+    const n = entry.ids.length;
+    entry.single ??= { slots: new Float32Array(2 * n), touched: new Uint32Array(n), key: '' };
+    const single = entry.single;
     const key = `${k1}\0${b}\0${avgLength}`;
-    if (entry.norms?.key === key) return entry.norms.values;
-    const values = new Float64Array(entry.ids.length);
-    for (let p = 0; p < values.length; p++) values[p] = k1 * (1 - b + (b * entry.lengths[p]!) / avgLength);
-    entry.norms = { key, values };
-    return values;
+    if (single.key !== key) {
+      for (let p = 0; p < n; p++) single.slots[p << 1] = k1 * (1 - b + (b * entry.lengths[p]!) / avgLength);
+      single.key = key;
+    }
+    return single;
+  }
+
+  /** The scratch slots; the length norms `k1 · (1 − b + b · length / avg)` are kept while parameters and statistics stay. */
+  private scratch(entry: Entry, k1: number, b: number, avgLength: number): NonNullable<Entry['scratch']> {
+    const n = entry.ids.length;
+    entry.scratch ??= { slots: new Float64Array(4 * n), touched: new Uint32Array(n), epoch: 0, key: '' };
+    const scratch = entry.scratch;
+    const key = `${k1}\0${b}\0${avgLength}`;
+    if (scratch.key !== key) {
+      const { slots } = scratch;
+      for (let p = 0; p < n; p++) slots[p << 2] = k1 * (1 - b + (b * entry.lengths[p]!) / avgLength);
+      scratch.key = key;
+    }
+    return scratch;
+  }
+
+  private score(entry: Entry, p: number): number {
+    return entry.scratch!.slots[(p << 2) + 1]!;
   }
 
   /** The best `k` touched positions (score desc, id asc) that pass `allowed`, as ids and scores. */
-  private best(entry: Entry, touched: number, k: number, allowed?: (p: number) => boolean, skip = 0): Array<{ id: number; score: number }> {
-    return this.bestPositions(entry, touched, k + skip, allowed)
-      .slice(skip)
-      .map((p) => ({ id: entry.ids[p]!, score: entry.scratch!.acc[p]! }));
+  private best(entry: Entry, touched: number, k: number, allowed?: (p: number) => boolean): Array<{ id: number; score: number }> {
+    return this.bestPositions(entry, touched, k, allowed).map((p) => ({ id: entry.ids[p]!, score: this.score(entry, p) }));
   }
 
   /** A bounded heap over the touched positions: the root is the worst of the best `k` kept so far. */
   private bestPositions(entry: Entry, touched: number, k: number, allowed?: (p: number) => boolean): number[] {
-    const { acc, touched: list } = entry.scratch!;
+    const { slots, touched: list } = entry.scratch!;
     const ids = entry.ids;
     // a ranks below b: lower score, or the same score and a larger id.
-    const below = (a: number, b: number) => acc[a]! < acc[b]! || (acc[a] === acc[b] && ids[a]! > ids[b]!);
+    const below = (a: number, b: number) => {
+      const sa = slots[(a << 2) + 1]!;
+      const sb = slots[(b << 2) + 1]!;
+      return sa < sb || (sa === sb && ids[a]! > ids[b]!);
+    };
     const heap: number[] = [];
-    const siftDown = (i: number) => {
-      for (;;) {
+    const siftDown = () => {
+      for (let i = 0; ; ) {
         const l = 2 * i + 1;
         const r = l + 1;
         let worst = i;
@@ -274,23 +397,30 @@ export class KeywordIndexes {
         i = worst;
       }
     };
+    // The root's score and id, so most candidates are turned away by one comparison.
+    let floor = -Infinity;
+    let floorId = 0;
     for (let i = 0; i < touched; i++) {
       const p = list[i]!;
+      const score = slots[(p << 2) + 1]!;
       if (heap.length === k) {
-        if (!below(heap[0]!, p)) continue;
+        if (score < floor || (score === floor && ids[p]! > floorId)) continue;
         if (allowed && !allowed(p)) continue;
         heap[0] = p;
-        siftDown(0);
-        continue;
+        siftDown();
+      } else {
+        if (allowed && !allowed(p)) continue;
+        heap.push(p);
+        for (let c = heap.length - 1; c > 0; ) {
+          const parent = (c - 1) >> 1;
+          if (!below(heap[c]!, heap[parent]!)) break;
+          [heap[c], heap[parent]] = [heap[parent]!, heap[c]!];
+          c = parent;
+        }
+        if (heap.length < k) continue;
       }
-      if (allowed && !allowed(p)) continue;
-      heap.push(p);
-      for (let c = heap.length - 1; c > 0; ) {
-        const parent = (c - 1) >> 1;
-        if (!below(heap[c]!, heap[parent]!)) break;
-        [heap[c], heap[parent]] = [heap[parent]!, heap[c]!];
-        c = parent;
-      }
+      floor = slots[(heap[0]! << 2) + 1]!;
+      floorId = ids[heap[0]!]!;
     }
     return heap.sort((a, b) => (below(a, b) ? 1 : below(b, a) ? -1 : 0));
   }
@@ -314,7 +444,7 @@ export class KeywordIndexes {
             .all(...batch, ...filter.params) as number[],
         );
         for (const p of fresh.slice(i, i + 500)) {
-          if (pass.has(entry.ids[p]!)) accepted.push({ id: entry.ids[p]!, score: entry.scratch!.acc[p]! });
+          if (pass.has(entry.ids[p]!)) accepted.push({ id: entry.ids[p]!, score: this.score(entry, p) });
         }
         if (accepted.length >= k) return accepted.slice(0, k);
       }
@@ -602,4 +732,59 @@ export class KeywordIndexes {
 
 function align(n: number): number {
   return Math.ceil(n / 8) * 8;
+}
+
+/** The `depth`-th largest single-precision score among the positions (a min-heap), or 0 when there are fewer. */
+function kthScore(slots: Float32Array, positions: Uint32Array, count: number, depth: number, allowed?: (p: number) => boolean): number {
+  if (count < depth) return 0;
+  const heap = new Float64Array(depth);
+  let size = 0;
+  for (let i = 0; i < count; i++) {
+    const score = slots[(positions[i]! << 1) + 1]!;
+    if (size === depth && score <= heap[0]!) continue;
+    if (allowed && !allowed(positions[i]!)) continue;
+    if (size < depth) {
+      let c = size++;
+      heap[c] = score;
+      while (c > 0) {
+        const parent = (c - 1) >> 1;
+        if (heap[parent]! <= heap[c]!) break;
+        [heap[c], heap[parent]] = [heap[parent]!, heap[c]!];
+        c = parent;
+      }
+    } else if (score > heap[0]!) {
+      heap[0] = score;
+      for (let c = 0; ; ) {
+        const l = 2 * c + 1;
+        const r = l + 1;
+        let min = c;
+        if (l < size && heap[l]! < heap[min]!) min = l;
+        if (r < size && heap[r]! < heap[min]!) min = r;
+        if (min === c) break;
+        [heap[c], heap[min]] = [heap[min]!, heap[c]!];
+        c = min;
+      }
+    }
+  }
+  return size < depth ? 0 : heap[0]!;
+}
+
+/** The first index in [from, end) whose posting is ≥ target (postings ascending): exponential, then binary search. */
+function gallop(postings: Uint32Array, from: number, end: number, target: number): number {
+  if (from >= end || postings[from]! >= target) return from;
+  let step = 1;
+  let lo = from;
+  let hi = from + 1;
+  while (hi < end && postings[hi]! < target) {
+    lo = hi;
+    step *= 2;
+    hi = Math.min(end, from + step);
+  }
+  // postings[lo] < target; the answer is in (lo, hi].
+  while (lo + 1 < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (postings[mid]! < target) lo = mid;
+    else hi = mid;
+  }
+  return hi;
 }
