@@ -172,7 +172,7 @@ describe('lore CLI', () => {
   });
 
   it('has --help for every command and exits 2 on bad usage', async () => {
-    for (const command of [['ingest'], ['search'], ['ask'], ['collections'], ['docs'], ['rm'], ['stats'], ['reindex'], ['models'], ['eval', 'retrieval']]) {
+    for (const command of [['ingest'], ['search'], ['ask'], ['collections'], ['docs'], ['rm'], ['stats'], ['reindex'], ['models'], ['worker'], ['eval', 'retrieval']]) {
       const r = await runCli([...command, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Usage: lore/);
