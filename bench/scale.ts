@@ -27,6 +27,7 @@ import type { ChunkInput } from '../src/spec/store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { analyze } from '../src/text/analyze.js';
 import { writeBenchmarkSection } from './report.js';
+import { asAsyncStore } from '../src/store/contract/async-store.js';
 
 const require = createRequire(import.meta.url);
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -213,11 +214,11 @@ async function runSize(size: number): Promise<SizeResult> {
     console.error(`  ${size}: index built in ${(buildMs / 1000).toFixed(1)} s`);
 
     const time = async (mode: SearchMode) => {
-      for (const q of queries.slice(0, 3)) await search({ store, query: q.text, mode, k: 10, embedder });
+      for (const q of queries.slice(0, 3)) await search({ store: asAsyncStore(store), query: q.text, mode, k: 10, embedder });
       const ms: number[] = [];
       for (const q of mode === 'vector' ? queries : queries.slice(0, textQueries(size))) {
         const t = performance.now();
-        await search({ store, query: q.text, mode, k: 10, embedder });
+        await search({ store: asAsyncStore(store), query: q.text, mode, k: 10, embedder });
         ms.push(performance.now() - t);
       }
       return latency(ms);
