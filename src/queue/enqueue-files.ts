@@ -109,7 +109,12 @@ export async function enqueueFiles(options: EnqueueFilesOptions): Promise<Enqueu
     // instead of waiting for jobs that will never be added.
     let touched = Date.now();
     const enqueueOne = async (source: string) => {
-      const size = (await stat(source)).size;
+      const size = await stat(source).then(
+        (info) => info.size,
+        (cause: NodeJS.ErrnoException) => {
+          throw new LoreError({ code: 'NOT_FOUND', message: `${source} cannot be read (${cause.code ?? cause.message})`, hint: 'check that it still exists and is readable', subject: source, cause });
+        },
+      );
       if (size > maxFileSize) {
         throw new LoreError({
           code: 'FILE_TOO_LARGE',
