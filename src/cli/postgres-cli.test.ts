@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,6 +118,21 @@ describe('lore CLI on PostgreSQL', () => {
     expect(stats).toMatchObject({ path: pg.url, documents: 4, chunks: b.collections[0]!.chunkCount });
     expect(stats.schemaVersion).toBeGreaterThan(0);
     expect(stats.fileBytes).toBeGreaterThan(0);
+  });
+
+  it('reindex and eval generate read the collection through the store alike', async () => {
+    type Reindex = { embedder: string; removedVectors: number; total: number; embedded: number };
+    const [ra, rb] = await both<Reindex>(['reindex', '-c', 'default', '--no-progress']);
+    expect(rb).toMatchObject({ embedder: ra.embedder, removedVectors: ra.removedVectors, total: ra.total, embedded: ra.embedded });
+    // Test-set generation without a model is deterministic: the same questions from the same chunks.
+    const generated: string[] = [];
+    for (const [name, db] of [['sqlite', sqlite], ['postgres', postgres]] as const) {
+      const out = join(dir, `testset-${name}.jsonl`);
+      const summary = await json<{ questions: number }>(['eval', 'generate', '-c', 'default', '-n', '4', '--out', out], db);
+      expect(summary.questions).toBe(4);
+      generated.push(readFileSync(out, 'utf8').replace(/"chunk_id":\d+/g, '"chunk_id":0'));
+    }
+    expect(generated[1]).toBe(generated[0]);
   });
 
   it('rm: a document by id, then the collection; unknown names are NOT_FOUND on both', async () => {
