@@ -123,15 +123,15 @@ describe('the in-memory keyword index', () => {
     reference.close();
   }, 60_000);
 
-  it('stays exact through additions (appended, not rebuilt), deletions and replacements (rebuilt)', () => {
+  it('stays exact through additions, deletions and replacements without a rebuild, until they outgrow the index', () => {
     const path = tmp();
     const indexed = open(path);
-    fill(indexed, 'big', 20, 100, 3);
+    fill(indexed, 'big', 30, 100, 3);
     const reference = open(path, false);
     expectSame(indexed, reference, [10]);
     expect(indexed.keywordIndexes!.builds).toBe(1);
 
-    fill(indexed, 'big', 2, 100, 4, 20); // two new documents
+    fill(indexed, 'big', 2, 100, 4, 30); // two new documents
     expectSame(indexed, reference, [10]);
     expect(indexed.keywordIndexes!.builds).toBe(1);
     expect(indexed.keywordIndexes!.appends).toBe(1);
@@ -141,26 +141,33 @@ describe('the in-memory keyword index', () => {
     expect(indexed.keywordSearch({ terms: analyze('zeppelin'), k: 5 }).map((h) => h.source)).toEqual(['/fresh.md']);
     expect(indexed.keywordIndexes!.appends).toBe(2);
 
-    // Replacing the last document reuses its chunk ids (SQLite rowids): the removal forces a rebuild.
+    // Replacing the last document gives its new chunk the old one's id (SQLite reuses the largest rowid): the
+    // old position is dead, the new chunk appended.
     const last = indexed.findDocument('big', '/fresh.md')!;
+    const oldId = indexed.documentChunks({ documentId: last.id })[0]!.chunkId;
     indexed.putDocument({ collection: 'big', source: '/fresh.md', mimeType: 'text/markdown', type: 'markdown', contentHash: 'g', bytes: 1, metadata: {}, chunks: [chunk(0, 'airship hangar')] });
+    expect(indexed.documentChunks({ documentId: last.id })[0]!.chunkId).toBe(oldId);
     expect(indexed.keywordSearch({ terms: analyze('zeppelin'), k: 5 })).toEqual([]);
-    expect(indexed.keywordSearch({ terms: analyze('airship'), k: 5 }).map((h) => h.documentId)).toEqual([last.id]);
-    expect(indexed.keywordIndexes!.builds).toBe(2);
+    expect(indexed.keywordSearch({ terms: analyze('airship'), k: 5 }).map((h) => h.chunkId)).toEqual([oldId]);
+    expect([indexed.keywordIndexes!.builds, indexed.keywordIndexes!.removalsApplied]).toEqual([1, 1]);
     expectSame(indexed, reference, [10]);
 
     const victim = indexed.keywordSearch({ terms: analyze('gearbox'), k: 1 })[0]!;
     expect(indexed.deleteDocument(victim.documentId)).toBe(true);
     expect(indexed.keywordSearch({ terms: analyze('gearbox'), k: 100 }).some((h) => h.documentId === victim.documentId)).toBe(false);
     expectSame(indexed, reference, [10]);
-    expect(indexed.keywordIndexes!.builds).toBe(3);
-
-    // Writes through another connection (another process) are seen the same way.
+    // Replaced in the middle of the collection, through another connection (another process).
     const writer = open(path, false);
-    fill(writer, 'big', 1, 100, 5, 40);
+    writer.putDocument({ collection: 'big', source: '/big/notes/d3.txt', mimeType: 'text/plain', type: 'text', contentHash: 'new', bytes: 1, metadata: { group: 3 }, chunks: [chunk(0, 'gearbox gearbox oil oil oil'), chunk(1, 'turbine')] });
+    fill(writer, 'big', 1, 100, 5, 50);
     writer.close();
     expectSame(indexed, reference, [10]);
-    expect(indexed.keywordIndexes!.builds).toBe(3);
+    expect([indexed.keywordIndexes!.builds, indexed.keywordIndexes!.removalsApplied]).toEqual([1, 3]);
+
+    // Changes past a quarter of the index: rebuilt (and the dead positions gone).
+    for (const d of indexed.listDocuments({ collection: 'big' }).slice(0, 6)) indexed.deleteDocument(d.id);
+    expectSame(indexed, reference, [10]);
+    expect(indexed.keywordIndexes!.builds).toBe(2);
     indexed.close();
     reference.close();
   }, 60_000);
@@ -191,15 +198,22 @@ describe('the in-memory keyword index', () => {
     const corrupt = open(path);
     expect(corrupt.keywordSearch(query).map((h) => h.chunkId)).toEqual(reference.keywordSearch(query).map((h) => h.chunkId));
     expect(corrupt.keywordIndexes!.builds).toBe(1);
-    // A removal after the file was written makes it stale for every process.
+    // A removal after the file was written: the next process loads it and applies the removal from the log.
     corrupt.deleteDocument(corrupt.keywordSearch(query)[0]!.documentId);
     corrupt.close();
     const stale = open(path);
     expectSame(stale, reference, [10]);
-    expect(stale.keywordIndexes!.builds).toBe(1);
-    stale.deleteCollection('big');
-    expect(existsSync(file)).toBe(false);
+    expect([stale.keywordIndexes!.builds, stale.keywordIndexes!.removalsApplied]).toEqual([0, 1]);
+    // Without the log (the removal is forgotten), the file is older than the database: rebuilt.
+    stale.db.exec('DELETE FROM keyword_removed');
     stale.close();
+    const unlogged = open(path);
+    expectSame(unlogged, reference, [10]);
+    expect(unlogged.keywordIndexes!.builds).toBe(1);
+    unlogged.deleteCollection('big');
+    expect(existsSync(file)).toBe(false);
+    expect(unlogged.db.prepare('SELECT count(*) FROM keyword_removed').pluck().get()).toBe(0);
+    unlogged.close();
     reference.close();
   }, 60_000);
 });

@@ -73,6 +73,9 @@ interface Entry {
   lengths: Uint32Array;
   docs: Float64Array;
   segments: Segment[];
+  /** Positions of chunks removed since the build (1 = removed), and per segment and term how many of its postings they hold. */
+  dead?: Uint8Array;
+  deadPostings?: Uint32Array[];
   /** A term occurs more than 65,535 times in one chunk: the index cannot hold it, SQL answers. */
   overflow: boolean;
   /** Per-query scratch, allocated on first use: per chunk [length norm, score, epoch of the last query that touched it, unused]. */
@@ -103,6 +106,11 @@ interface FileMeta {
 }
 
 const MAGIC = 'LOREKW01';
+/**
+ * How many `keyword_version`s back the removal log is kept (migration v7 prunes entries 1,000 versions old);
+ * an index older than this is rebuilt.
+ */
+const REMOVAL_LOG_REACH = 900;
 /** ASCII separators of FTS5's `ascii` tokenizer: every ASCII character but letters and digits. */
 const SEPARATORS = /[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+/;
 /** Terms that need nothing beyond a split at single spaces (the analyser's output normally is). */
@@ -129,6 +137,9 @@ export class KeywordIndexes {
   private readonly stamp: Database.Statement;
   /** Queries answered by the single-precision pass (for tests and benchmarks). */
   fastQueries = 0;
+  /** Batches of removals applied without a rebuild (for tests and benchmarks). */
+  removalsApplied = 0;
+  private removalLog: boolean | undefined;
   /** Full builds done by this process (for tests and benchmarks). */
   builds = 0;
   /** Appended segments built by this process. */
@@ -173,6 +184,8 @@ export class KeywordIndexes {
     if (entry.chunkCount === 0 || k <= 0) return [];
     const where = filter?.where.trim() ? filter : undefined;
     let allowed: ((p: number) => boolean) | undefined;
+    const dead = entry.dead;
+    if (dead) allowed = (p) => dead[p] === 0;
     if (where && !/\bk\./.test(where.where)) {
       // Document-level conditions (source, type): the allowed documents come from the small documents table.
       const documents = new Set(
@@ -181,16 +194,17 @@ export class KeywordIndexes {
           .pluck()
           .all(target.collectionId, ...where.params) as number[],
       );
-      allowed = (p) => documents.has(entry.docs[p]!);
+      allowed = dead ? (p) => dead[p] === 0 && documents.has(entry.docs[p]!) : (p) => documents.has(entry.docs[p]!);
     }
-    if (!where || allowed) {
+    const documentLevel = !where || !/\bk\./.test(where.where);
+    if (documentLevel) {
       const fast = this.fast(entry, weights, params, k, allowed);
       if (fast) return fast;
     }
     const touched = this.accumulate(entry, weights, params);
     if (touched === 0) return [];
-    if (!where || allowed) return this.best(entry, touched, k, allowed);
-    return this.checkedBest(entry, touched, k, where);
+    if (documentLevel) return this.best(entry, touched, k, allowed);
+    return this.checkedBest(entry, touched, k, where, allowed);
   }
 
   /** Forgets a deleted collection's index and removes its file. */
@@ -222,11 +236,7 @@ export class KeywordIndexes {
     let count = 0;
     const k1p1 = k1 + 1;
     for (const term of [...weights.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) {
-      let docs = 0;
-      for (const segment of entry.segments) {
-        const t = segment.terms.get(term);
-        if (t !== undefined) docs += segment.starts[t + 1]! - segment.starts[t]!;
-      }
+      const docs = documentFrequency(entry, term);
       if (docs === 0) continue;
       // The same expression as the SQL path, evaluated in the same order.
       const idf = Math.log(1 + (n - docs + 0.5) / (docs + 0.5));
@@ -271,15 +281,13 @@ export class KeywordIndexes {
     const k1p1 = k1 + 1;
     const terms: QueryTerm[] = [];
     for (const term of [...weights.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) {
-      let docs = 0;
+      const docs = documentFrequency(entry, term);
+      if (docs === 0) continue;
       const parts: QueryTerm['parts'] = [];
       for (const segment of entry.segments) {
         const t = segment.terms.get(term);
-        if (t === undefined) continue;
-        docs += segment.starts[t + 1]! - segment.starts[t]!;
-        parts.push({ segment, t });
+        if (t !== undefined) parts.push({ segment, t });
       }
-      if (docs === 0) continue;
       const idf = Math.log(1 + (n - docs + 0.5) / (docs + 0.5));
       const wi = (weights.get(term) ?? 1) * idf;
       // Weights this small could round to 0 in single precision, and 0 marks an untouched chunk.
@@ -429,11 +437,11 @@ export class KeywordIndexes {
    * Chunk-level conditions (metadata): candidates are checked in SQL in rank order, in growing prefixes of the
    * ranking, until k pass or none are left. Each prefix of the ranking is checked once.
    */
-  private checkedBest(entry: Entry, touched: number, k: number, filter: KeywordFilter): Array<{ id: number; score: number }> {
+  private checkedBest(entry: Entry, touched: number, k: number, filter: KeywordFilter, alive?: (p: number) => boolean): Array<{ id: number; score: number }> {
     const accepted: Array<{ id: number; score: number }> = [];
     let checked = 0;
     for (let depth = Math.max(1024, 8 * k); ; depth *= 4) {
-      const ranked = this.bestPositions(entry, touched, Math.min(depth, touched));
+      const ranked = this.bestPositions(entry, touched, Math.min(depth, touched), alive);
       const fresh = ranked.slice(checked);
       for (let i = 0; i < fresh.length; i += 500) {
         const batch = fresh.slice(i, i + 500).map((p) => entry.ids[p]!);
@@ -449,7 +457,7 @@ export class KeywordIndexes {
         if (accepted.length >= k) return accepted.slice(0, k);
       }
       checked = ranked.length;
-      if (ranked.length >= touched) return accepted;
+      if (depth >= touched) return accepted;
     }
   }
 
@@ -470,23 +478,17 @@ export class KeywordIndexes {
       .get(target.collectionId) as { version: number; removals: number; n: number; terms: number; createdAt: string } | undefined;
     if (!row || row.createdAt !== target.createdAt || row.n < this.sqlBelow) return null;
     const file = this.filePath(target.collectionId);
-    const usable = (e: Entry | null | undefined): e is Entry => !!e && e.createdAt === row.createdAt && e.removals === row.removals && e.version <= row.version;
+    // An index from before a removal is still a base while the removal log reaches back to its version.
+    const usable = (e: Entry | null | undefined): e is Entry =>
+      !!e && e.createdAt === row.createdAt && e.version <= row.version && (e.removals === row.removals || (this.hasRemovalLog() && row.version - e.version <= REMOVAL_LOG_REACH));
     let base: Entry | null | undefined = usable(cached) ? cached : undefined;
     if (!base && file) {
-      const loaded = this.load(file, row.createdAt, row.removals);
+      const loaded = this.load(file, row.createdAt, row.removals, this.hasRemovalLog());
       if (usable(loaded)) base = loaded;
     }
     if (base) {
-      // No chunk was removed since the base: the chunks after its largest id are exactly the new ones.
-      const appended = this.readSegment(target.collectionId, base.maxId, base.ids.length);
-      const sameTotals = base.chunkCount + appended.count === row.n && base.termTotal + appended.termTotal === row.terms;
-      const segments = base.segments.length + (appended.count > 0 ? 1 : 0);
-      const share = (base.ids.length - base.segments[0]!.count + appended.count) / Math.max(1, base.segments[0]!.count);
-      if (sameTotals && segments <= 16 && share <= this.mergeShare) {
-        if (appended.count === 0) return { ...base, version: row.version };
-        this.appends++;
-        return this.extend(base, appended, row.version);
-      }
+      const updated = this.update(base, target.collectionId, row);
+      if (updated) return updated;
     }
     const started = performance.now();
     const built = this.readSegment(target.collectionId, 0, 0);
@@ -509,6 +511,81 @@ export class KeywordIndexes {
     return entry;
   }
 
+  /**
+   * Brings an index up to the database without a rebuild, or answers null when a rebuild is due (the totals do
+   * not add up, or removed and added chunks outgrow `mergeShare`). Chunks removed since the base (from the
+   * `keyword_removed` log) are marked dead; then every chunk with an id above the largest one still alive is
+   * new — SQLite gives a new row an id above every id in use, and the base's live chunks stayed in use — and
+   * goes into one more segment. A removed chunk's id may come back on a new chunk: the old position stays dead.
+   */
+  private update(base: Entry, collectionId: number, row: { version: number; removals: number; n: number; terms: number }): Entry | null {
+    let entry = base;
+    if (base.removals !== row.removals) {
+      const removed = this.db
+        .prepare('SELECT DISTINCT chunk_id FROM keyword_removed WHERE collection_id = ? AND version >= ?')
+        .pluck()
+        .all(collectionId, base.version) as number[];
+      entry = this.markDead(base, removed);
+      this.removalsApplied++;
+    }
+    const dead = entry.dead;
+    let floor = 0;
+    for (let p = entry.ids.length - 1; p >= 0; p--) {
+      if (!dead || !dead[p]) {
+        floor = entry.ids[p]!;
+        break;
+      }
+    }
+    const appended = this.readSegment(collectionId, floor, entry.ids.length);
+    if (entry.chunkCount + appended.count !== row.n || entry.termTotal + appended.termTotal !== row.terms) return null;
+    const main = entry.segments[0]!.count;
+    const changed = entry.ids.length - main + appended.count + (main - countAlive(entry, 0, main));
+    if (entry.segments.length + 1 > 16 || changed / Math.max(1, main) > this.mergeShare) return null;
+    if (appended.count === 0) return { ...entry, version: row.version, removals: row.removals };
+    this.appends++;
+    return { ...this.extend(entry, appended, row.version), removals: row.removals };
+  }
+
+  /** A copy of the entry with these chunk ids' live positions marked dead (ids not in it are ignored). */
+  private markDead(base: Entry, ids: number[]): Entry {
+    const dead = base.dead ? base.dead.slice() : new Uint8Array(base.ids.length);
+    let chunkCount = base.chunkCount;
+    let termTotal = base.termTotal;
+    for (const id of ids) {
+      // Each segment's ids ascend; an id can sit in two segments when it was reused.
+      for (const segment of base.segments) {
+        let lo = segment.base;
+        let hi = segment.base + segment.count;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (base.ids[mid]! < id) lo = mid + 1;
+          else hi = mid;
+        }
+        if (lo < segment.base + segment.count && base.ids[lo] === id && !dead[lo]) {
+          dead[lo] = 1;
+          chunkCount--;
+          termTotal -= base.lengths[lo]!;
+        }
+      }
+    }
+    // Document frequencies leave out dead chunks: count them per term once, here.
+    const deadPostings = base.segments.map((segment) => {
+      const counts = new Uint32Array(segment.starts.length - 1);
+      for (let t = 0; t < counts.length; t++) {
+        let c = 0;
+        for (let j = segment.starts[t]!; j < segment.starts[t + 1]!; j++) c += dead[segment.base + segment.postings[j]!]!;
+        counts[t] = c;
+      }
+      return counts;
+    });
+    return { ...base, dead, deadPostings, chunkCount, termTotal, single: undefined, scratch: undefined };
+  }
+
+  private hasRemovalLog(): boolean {
+    this.removalLog ??= this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'keyword_removed'").get() !== undefined;
+    return this.removalLog;
+  }
+
   private extend(base: Entry, appended: ReturnType<KeywordIndexes['readSegment']>, version: number): Entry {
     const concat = <T extends Float64Array | Uint32Array>(a: T, b: T, make: (n: number) => T): T => {
       const out = make(a.length + b.length);
@@ -527,6 +604,8 @@ export class KeywordIndexes {
       lengths: concat(base.lengths, appended.lengths, (n) => new Uint32Array(n)),
       docs: concat(base.docs, appended.docs, (n) => new Float64Array(n)),
       segments: [...base.segments, appended.segment],
+      dead: base.dead ? concatDead(base.dead, appended.count) : undefined,
+      deadPostings: base.deadPostings ? [...base.deadPostings, new Uint32Array(appended.segment.starts.length - 1)] : undefined,
       overflow: base.overflow || appended.overflow,
     };
   }
@@ -673,7 +752,7 @@ export class KeywordIndexes {
   }
 
   /** A saved index when its header matches the collection and no chunk was removed since; else null. */
-  private load(file: string, createdAt: string, removals: number): Entry | null {
+  private load(file: string, createdAt: string, removals: number, logged: boolean): Entry | null {
     const started = performance.now();
     try {
       const fd = openSync(file, 'r');
@@ -687,7 +766,7 @@ export class KeywordIndexes {
       } finally {
         closeSync(fd);
       }
-      if (meta.format !== 1 || meta.createdAt !== createdAt || meta.removals !== removals) return null;
+      if (meta.format !== 1 || meta.createdAt !== createdAt || (meta.removals !== removals && !logged)) return null;
       const buf = readFileSync(file);
       // Typed-array views need aligned offsets; a large file is read into its own (aligned) allocation.
       const data = buf.byteOffset % 8 === 0 ? buf : Buffer.from(buf);
@@ -787,4 +866,30 @@ function gallop(postings: Uint32Array, from: number, end: number, target: number
     else hi = mid;
   }
   return hi;
+}
+
+/** Live positions among [from, to). */
+function countAlive(entry: Entry, from: number, to: number): number {
+  if (!entry.dead) return to - from;
+  let n = 0;
+  for (let p = from; p < to; p++) n += 1 - entry.dead[p]!;
+  return n;
+}
+
+function concatDead(dead: Uint8Array, more: number): Uint8Array {
+  const out = new Uint8Array(dead.length + more);
+  out.set(dead);
+  return out;
+}
+
+/** Chunks alive in the index that hold the term: its postings in every segment, less the dead chunks'. */
+function documentFrequency(entry: Entry, term: string): number {
+  let docs = 0;
+  entry.segments.forEach((segment, i) => {
+    const t = segment.terms.get(term);
+    if (t === undefined) return;
+    docs += segment.starts[t + 1]! - segment.starts[t]!;
+    if (entry.deadPostings) docs -= entry.deadPostings[i]![t]!;
+  });
+  return docs;
 }

@@ -178,19 +178,36 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
   },
   (db) => {
     // v7: the in-memory keyword index of large collections (keyword-index.ts) must know, cheaply and for
-    // certain, whether the chunks changed since it was built, and whether only by additions (then the chunks
-    // after its largest id are the new ones) or also by removals (then it is rebuilt). Every change of a
-    // collection's chunks updates its chunk_count in the same transaction, so a trigger there keeps both
-    // counters without touching the write path.
+    // certain, whether the chunks changed since it was built, and which ones: added chunks are those after the
+    // largest id it still holds; removed ones are logged in keyword_removed with the version they went at.
+    // Every change of a collection's chunks updates its chunk_count in the same transaction, so triggers keep
+    // the counters and the log without touching the write path. The log keeps 1,000 versions; an index older
+    // than that is rebuilt.
     db.exec(`
       ALTER TABLE collections ADD COLUMN keyword_version INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE collections ADD COLUMN keyword_removals INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE keyword_removed (
+        collection_id INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        chunk_id INTEGER NOT NULL
+      );
+      CREATE INDEX keyword_removed_version ON keyword_removed (collection_id, version);
+      CREATE TRIGGER chunks_keyword_removed AFTER DELETE ON chunks
+      BEGIN
+        INSERT INTO keyword_removed (collection_id, version, chunk_id)
+        SELECT c.id, c.keyword_version, OLD.id FROM documents d JOIN collections c ON c.id = d.collection_id WHERE d.id = OLD.document_id;
+      END;
       CREATE TRIGGER collections_keyword_version AFTER UPDATE OF chunk_count ON collections
       BEGIN
         UPDATE collections
         SET keyword_version = keyword_version + 1,
             keyword_removals = keyword_removals + (NEW.chunk_count < OLD.chunk_count)
         WHERE id = NEW.id;
+        DELETE FROM keyword_removed WHERE collection_id = NEW.id AND version < NEW.keyword_version - 1000;
+      END;
+      CREATE TRIGGER collections_keyword_dropped AFTER DELETE ON collections
+      BEGIN
+        DELETE FROM keyword_removed WHERE collection_id = OLD.id;
       END;
     `);
   },
