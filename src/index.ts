@@ -45,6 +45,7 @@ export { createSqliteSessionStore } from './store/sqlite/session-store.js';
 export { createSqliteApiKeyStore, hashApiKey } from './store/sqlite/api-key-store.js';
 // The same companions over PostgreSQL, shared by every server on one database; `companionsOf(store)` picks them.
 export { companionsOf, openCompanions, type StoreCompanions } from './store/open-companions.js';
+export type { JobBoard, SharedJob } from './spec/job-board.js';
 export { createPostgresSessionStore } from './store/postgres/postgres-session-store.js';
 export { createPostgresApiKeyStore } from './store/postgres/postgres-api-key-store.js';
 export { createPostgresEvalRunStore } from './store/postgres/postgres-eval-run-store.js';

@@ -74,6 +74,8 @@ export interface IngestJobsOptions {
   /** Finished jobs remembered for status queries. */
   keepFinished?: number;
   onChange?: (counts: Record<JobStatus, number>) => void;
+  /** Called with a job's view after each of its changes (to share it with other servers). */
+  onJob?: (job: JobView) => void;
   onError?: (job: JobView, error: unknown) => void;
 }
 
@@ -104,6 +106,7 @@ export function createIngestJobs(options: IngestJobsOptions): IngestJobs {
   const changed = (job: Job) => {
     const snapshot = view(job);
     for (const listener of listeners.get(job.id) ?? []) listener(snapshot);
+    options.onJob?.(snapshot);
     if (options.onChange) {
       const counts: Record<JobStatus, number> = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
       for (const j of jobs.values()) counts[j.status]++;

@@ -11,6 +11,7 @@ import { createIngestJobs } from './ingest-jobs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createServerMetrics } from './metrics.js';
 import { createModelRegistry } from './model-registry.js';
+import { createJobPublisher } from './publish-jobs.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { ALL_ROUTES } from './routes/all-routes.js';
 import { isLoopbackHost } from './security-headers.js';
@@ -116,6 +117,10 @@ export async function startLoreServer(options: LoreServerOptions = {}): Promise<
     });
     const embedders = createEmbedderRegistry({ spec: options.embedder ?? 'local', store, resolve: { apiKeys: options.modelOptions?.apiKeys, ollamaUrl: options.modelOptions?.ollamaUrl } });
     const sessionChains = new Map<string, Promise<unknown>>();
+    const jobBoard = companions.jobs;
+    const publisher = jobBoard
+      ? createJobPublisher({ board: jobBoard, onError: (error) => logger.log('warn', 'could not post a job to the shared job board', { error: String(error) }) })
+      : undefined;
     const context: ServerContext = {
       settings: {
         requireKeys,
@@ -148,8 +153,10 @@ export async function startLoreServer(options: LoreServerOptions = {}): Promise<
         onChange: (counts) => {
           for (const [state, n] of Object.entries(counts)) metrics.ingestJobs.set({ state }, n);
         },
+        onJob: publisher ? (job) => publisher.changed(job) : undefined,
         onError: (job, error) => logger.log('error', 'ingestion failed', { job: job.id, collection: job.collection, error: String((error as Error)?.stack ?? error) }),
       }),
+      ...(jobBoard && publisher ? { jobBoard, jobShared: (id: string) => publisher.settled(id) } : {}),
       metrics,
       logger,
       inSession(sessionId, task) {
@@ -190,6 +197,7 @@ export async function startLoreServer(options: LoreServerOptions = {}): Promise<
         server.closeIdleConnections();
         // Streams of ingestion progress end when their job is cancelled.
         await context.jobs.close();
+        await publisher?.flush();
         const deadline = Date.now() + (options.shutdownTimeoutMs ?? 30_000);
         while (inFlight.size > 0 && Date.now() < deadline) {
           server.closeIdleConnections();

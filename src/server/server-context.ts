@@ -1,4 +1,4 @@
-import type { ApiKeyStore, SessionStore, TraceStore } from '../index.js';
+import type { ApiKeyStore, JobBoard, SessionStore, TraceStore } from '../index.js';
 import type { Store } from '../spec/store.js';
 import type { EmbedderRegistry } from './embedder-registry.js';
 import type { IngestJobs } from './ingest-jobs.js';
@@ -32,6 +32,10 @@ export interface ServerContext {
   embedders: EmbedderRegistry;
   queue: WorkQueue;
   jobs: IngestJobs;
+  /** Jobs of every server on the database (PostgreSQL), for the ones another server runs. */
+  jobBoard?: JobBoard;
+  /** Resolves once a job this server just queued is on the shared board, so any server can answer for it. */
+  jobShared?: (id: string) => Promise<void>;
   metrics: ServerMetrics;
   logger: Logger;
   /** Runs one session's turns one after another: two at once would both answer without the other's turn. */

@@ -19,7 +19,7 @@ interface Served {
 /**
  * Two real `lore serve` processes on one PostgreSQL (PGlite with pgvector, served over the wire protocol),
  * as two replicas behind a load balancer would be: a key made once opens both, a document uploaded to one
- * is found by the other, a conversation started on one continues on the other with its history, and each
+ * is found by the other (and its job followed there), a conversation started on one continues on the other with its history, and each
  * lists the other's traces. PGlite is one session: each process gets one connection (pool_size=1), and the
  * test sends one request at a time, waiting for each to finish (no two transactions at once).
  */
@@ -111,12 +111,15 @@ describe('stateless servers on one PostgreSQL', () => {
     const upload = await call(a, '/api/collections/manuals/documents', { body: form });
     expect(upload.status, await upload.clone().text()).toBe(202);
     const { job } = (await upload.json()) as { job: { id: string } };
+    // A runs the job; B answers for it from the shared job board.
     let status = '';
     for (let i = 0; i < 400 && !['done', 'failed', 'cancelled'].includes(status); i++) {
-      status = (await json<{ job: { status: string } }>(await call(a, `/api/jobs/${job.id}`))).job.status;
+      status = (await json<{ job: { status: string } }>(await call(b, `/api/jobs/${job.id}`))).job.status;
       if (status !== 'done') await new Promise((r) => setTimeout(r, 50));
     }
     expect(status).toBe('done');
+    const onB = await json<{ jobs: Array<{ id: string; files: Array<{ name: string; status: string }> }> }>(await call(b, '/api/jobs'));
+    expect(onB.jobs.find((j) => j.id === job.id)!.files.map((f) => [f.name, f.status]).sort()).toEqual([['spare-parts.csv', 'ready'], ['wind-turbine-maintenance.md', 'ready']]);
     const found = await json<{ results: Array<{ hits: Array<{ source: string }> }> }>(await call(b, '/api/search', { json: { query: 'yaw brake pad set price', collection: 'manuals', mode: 'keyword' } }));
     expect(found.results[0]!.hits[0]!.source).toMatch(/spare-parts\.csv$/);
 

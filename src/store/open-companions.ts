@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { ApiKeyStore } from '../spec/api-keys.js';
 import { LoreError } from '../spec/errors.js';
 import type { EvalRunStore } from '../spec/eval-runs.js';
+import type { JobBoard } from '../spec/job-board.js';
 import type { SessionStore } from '../spec/session.js';
 import type { Store, SyncStore } from '../spec/store.js';
 import { createPostgresTraceStore } from '../trace/postgres-trace-store.js';
@@ -11,6 +12,7 @@ import { syncStoreOf } from './contract/async-store.js';
 import { openStore, type OpenStoreOptions } from './open-store.js';
 import { createPostgresApiKeyStore } from './postgres/postgres-api-key-store.js';
 import { createPostgresEvalRunStore } from './postgres/postgres-eval-run-store.js';
+import { createPostgresJobBoard } from './postgres/postgres-job-board.js';
 import { createPostgresSessionStore } from './postgres/postgres-session-store.js';
 import { createSqliteApiKeyStore } from './sqlite/api-key-store.js';
 import { createSqliteEvalRunStore } from './sqlite/eval-run-store.js';
@@ -27,6 +29,8 @@ export interface StoreCompanions {
   keys: ApiKeyStore;
   evalRuns: EvalRunStore;
   traces: TraceStore;
+  /** Ingestion jobs shared between servers (PostgreSQL only: a SQLite file has one server). */
+  jobs?: JobBoard;
 }
 
 /** A PostgresStore seen from here without loading `pg`: what matters is its pool (search_path set). */
@@ -48,7 +52,13 @@ export function companionsOf(store: Store | SyncStore): StoreCompanions {
   }
   const pool = poolOf(store);
   if (pool) {
-    return { sessions: createPostgresSessionStore(pool), keys: createPostgresApiKeyStore(pool), evalRuns: createPostgresEvalRunStore(pool), traces: createPostgresTraceStore(pool) };
+    return {
+      sessions: createPostgresSessionStore(pool),
+      keys: createPostgresApiKeyStore(pool),
+      evalRuns: createPostgresEvalRunStore(pool),
+      traces: createPostgresTraceStore(pool),
+      jobs: createPostgresJobBoard(pool),
+    };
   }
   throw new LoreError({
     code: 'INVALID_ARGUMENT',

@@ -64,7 +64,9 @@ export const documentRoutes: RouteSpec[] = [
       requireWritable(principal, name);
       await app.store.ensureCollection(name, { ...DEFAULT_SPLIT_OPTIONS });
       const files = await receiveUpload({ req, dir: join(app.settings.uploadDir, name), maxFileBytes: app.settings.maxUploadBytes, maxFiles: app.settings.maxUploadFiles });
-      return { status: 202, body: { job: app.jobs.submit({ collection: name, kind: 'upload', files }) } };
+      const job = app.jobs.submit({ collection: name, kind: 'upload', files });
+      await app.jobShared?.(job.id);
+      return { status: 202, body: { job } };
     },
   }),
   defineRoute({
@@ -134,6 +136,7 @@ export const documentRoutes: RouteSpec[] = [
       requireWritable(principal, doc.collection);
       if (/^[a-z][a-z0-9+.-]*:\/\//i.test(doc.source)) throw forbidden('Documents fetched from URLs cannot be re-ingested by the server');
       const job = app.jobs.submit({ collection: doc.collection, kind: 'reingest', files: [{ name: displayName(doc.source, app.settings.uploadDir), path: doc.source, bytes: doc.bytes }] });
+      await app.jobShared?.(job.id);
       return { status: 202, body: { job } };
     },
   }),

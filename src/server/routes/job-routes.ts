@@ -6,11 +6,22 @@ import { defineRoute, type RouteSpec } from '../route.js';
 import { ApiError, JobList, JobResponse, StreamQuery } from '../schemas/api-schemas.js';
 import type { ServerContext } from '../server-context.js';
 
-function findJob(app: ServerContext, principal: Principal, id: string): JobView {
-  const job = app.jobs.get(id);
-  if (!job || !canSee(principal, job.collection)) throw notFound(`No job "${id}"`);
-  return job;
+/** This server's job, else one another server on the same database runs (from the shared job board). */
+async function lookUpJob(app: ServerContext, id: string): Promise<{ job: JobView; local: boolean } | undefined> {
+  const local = app.jobs.get(id);
+  if (local) return { job: local, local: true };
+  const shared = await app.jobBoard?.get(id);
+  return shared ? { job: shared.view as unknown as JobView, local: false } : undefined;
 }
+
+async function findJob(app: ServerContext, principal: Principal, id: string): Promise<{ job: JobView; local: boolean }> {
+  const found = await lookUpJob(app, id);
+  if (!found || !canSee(principal, found.job.collection)) throw notFound(`No job "${id}"`);
+  return found;
+}
+
+/** How often a stream of another server's job reads the board again. */
+const SHARED_JOB_POLL_MS = 250;
 
 export const jobRoutes: RouteSpec[] = [
   defineRoute({
@@ -23,7 +34,12 @@ export const jobRoutes: RouteSpec[] = [
     access: 'key',
     responses: { 200: { description: 'The jobs', schema: JobList } },
     async handle({ app, principal }) {
-      return { body: { jobs: app.jobs.list().filter((j) => canSee(principal, j.collection)) } };
+      const local = app.jobs.list();
+      const ids = new Set(local.map((j) => j.id));
+      // Other servers' jobs too, newest first with this server's, this server's view winning.
+      const shared = ((await app.jobBoard?.list()) ?? []).filter((j) => !ids.has(j.id)).map((j) => j.view as unknown as JobView);
+      const jobs = [...local, ...shared].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+      return { body: { jobs: jobs.filter((j) => canSee(principal, j.collection)) } };
     },
   }),
   defineRoute({
@@ -36,7 +52,7 @@ export const jobRoutes: RouteSpec[] = [
     access: 'key',
     responses: { 200: { description: 'The job', schema: JobResponse }, 404: { description: 'No such job', schema: ApiError } },
     async handle({ app, principal, params }) {
-      return { body: { job: findJob(app, principal, params['id']!) } };
+      return { body: { job: (await findJob(app, principal, params['id']!)).job } };
     },
   }),
   defineRoute({
@@ -52,12 +68,26 @@ export const jobRoutes: RouteSpec[] = [
     query: StreamQuery,
     responses: { 200: { description: 'The event stream', contentTypes: ['text/event-stream', 'application/x-ndjson'] }, 404: { description: 'No such job', schema: ApiError } },
     async handle({ app, principal, params, req, res, url, signal }) {
-      const job = findJob(app, principal, params['id']!);
+      const { job, local } = await findJob(app, principal, params['id']!);
       const format = chooseStreamFormat(req, url.searchParams);
       if (format === 'json') return { body: { job } };
       const stream = startEventStream(res, format);
       stream.send({ type: 'job', job });
       if (isTerminal(job)) return stream.end();
+      if (!local) {
+        // Another server runs it: follow its posts on the board until it ends (or the client leaves).
+        let last = JSON.stringify(job);
+        while (!signal.aborted) {
+          await new Promise((r) => setTimeout(r, SHARED_JOB_POLL_MS));
+          const next = (await app.jobBoard?.get(job.id))?.view as unknown as JobView | undefined;
+          if (!next) break;
+          const text = JSON.stringify(next);
+          if (text !== last) stream.send({ type: 'job', job: next });
+          last = text;
+          if (isTerminal(next)) break;
+        }
+        return stream.end();
+      }
       await new Promise<void>((resolve) => {
         const stop = () => {
           unsubscribe();

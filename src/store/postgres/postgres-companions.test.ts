@@ -76,6 +76,33 @@ describe('PostgreSQL companions', () => {
     }
   });
 
+  it('keeps a job board: each job’s latest view, newest first; the server’s publisher posts state changes at once and progress throttled', async () => {
+    const store = await openPostgresStore({ url: server.url, schema: 'lore_job_board', poolSize: 1 });
+    try {
+      const board = companionsOf(store).jobs!;
+      const posted: string[] = [];
+      const counted = { ...board, publish: (job: Parameters<typeof board.publish>[0]) => (posted.push(`${job.id}:${job.status}:${String(job.view['n'])}`), board.publish(job)) };
+      const { createJobPublisher } = await import('../../server/publish-jobs.js');
+      const publisher = createJobPublisher({ board: counted, intervalMs: 60_000 });
+      const view = (id: string, status: string, n: number, createdAt: string) =>
+        ({ id, collection: 'docs', status, phase: status === 'running' ? 'loading' : 'done', createdAt, n }) as unknown as Parameters<typeof publisher.changed>[0];
+      publisher.changed(view('j1', 'queued', 0, '2026-01-01T00:00:00.000Z'));
+      publisher.changed(view('j1', 'running', 1, '2026-01-01T00:00:00.000Z'));
+      for (let n = 2; n < 50; n++) publisher.changed(view('j1', 'running', n, '2026-01-01T00:00:00.000Z'));
+      await publisher.flush();
+      // queued, running (at once), then only the latest progress: not 50 writes.
+      expect(posted).toEqual(['j1:queued:0', 'j1:running:1', 'j1:running:49']);
+      publisher.changed(view('j1', 'done', 50, '2026-01-01T00:00:00.000Z'));
+      publisher.changed(view('j2', 'queued', 0, '2026-01-02T00:00:00.000Z'));
+      await publisher.flush();
+      expect(await board.get('j1')).toMatchObject({ id: 'j1', collection: 'docs', status: 'done', view: { n: 50 } });
+      expect((await board.list()).map((j) => j.id)).toEqual(['j2', 'j1']);
+      expect(await board.get('nope')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
   it('openCompanions opens a database by its URL (schema and pool size from the query) for its companions alone', async () => {
     const { openCompanions } = await import('../open-companions.js');
     const first = await openCompanions({ location: `${server.url}?schema=lore_opened&pool_size=1` });

@@ -191,6 +191,19 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE sessions ADD COLUMN turn_owner text;
   ALTER TABLE sessions ADD COLUMN turn_until timestamptz;
   `,
+  // v4: the job board — each server's ingestion jobs as their API shows them, so that any server on the
+  // database can answer for a job another one runs.
+  `
+  CREATE TABLE ingest_jobs (
+    id text PRIMARY KEY,
+    collection text NOT NULL,
+    status text NOT NULL,
+    created_at text NOT NULL,
+    updated_at text NOT NULL,
+    view json NOT NULL
+  );
+  CREATE INDEX ingest_jobs_created ON ingest_jobs (created_at);
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;
@@ -212,4 +225,5 @@ export const POSTGRES_TABLES = [
   'spans',
   'eval_runs',
   'eval_items',
+  'ingest_jobs',
 ] as const;
