@@ -56,6 +56,8 @@ describe('PostgreSQL companions', () => {
       });
       await new Promise((r) => setTimeout(r, 200)); // several polls
       expect(bHolds).toBe(false);
+      const impatient = createPostgresSessionStore(store.pool, { turnPollMs: 20, turnWaitMs: 0 });
+      await expect(impatient.lockTurn!('talk')).rejects.toSatisfy((e) => isLoreError(e, 'TIMEOUT'));
       const aborted = new AbortController();
       const c = b.lockTurn!('talk', { signal: aborted.signal });
       aborted.abort();

@@ -62,6 +62,8 @@ export interface PostgresSessionStoreOptions {
   turnLeaseMs?: number;
   /** How often a waiting turn asks again (default 100 ms). */
   turnPollMs?: number;
+  /** How long a turn waits for another server's turn of the same session before giving up (default 2 min). */
+  turnWaitMs?: number;
 }
 
 /** Waits `ms`, or rejects with ABORTED when the signal fires first. */
@@ -90,6 +92,7 @@ function wait(ms: number, signal?: AbortSignal): Promise<void> {
 export function createPostgresSessionStore(pool: pg.Pool, options: PostgresSessionStoreOptions = {}): SessionStore {
   const leaseMs = options.turnLeaseMs ?? 60_000;
   const pollMs = options.turnPollMs ?? 100;
+  const waitMs = options.turnWaitMs ?? 120_000;
   const now = () => new Date().toISOString();
   const getRow = async (db: PgQueryable, id: string) => (await db.query<SessionRow>(`${SESSION_SELECT} WHERE s.id = $1`, [id])).rows[0];
   const require = async (db: PgQueryable, id: string): Promise<SessionInfo> => {
@@ -149,6 +152,7 @@ export function createPostgresSessionStore(pool: pg.Pool, options: PostgresSessi
     },
     async lockTurn(sessionId, { signal } = {}) {
       const owner = randomUUID();
+      const deadline = Date.now() + waitMs;
       for (;;) {
         if (signal?.aborted) await wait(0, signal);
         const got = await pool.query(
@@ -158,6 +162,15 @@ export function createPostgresSessionStore(pool: pg.Pool, options: PostgresSessi
         );
         if ((got.rowCount ?? 0) > 0) break;
         if ((await pool.query('SELECT 1 FROM sessions WHERE id = $1', [sessionId])).rowCount === 0) return async () => {};
+        if (Date.now() >= deadline) {
+          throw new LoreError({
+            code: 'TIMEOUT',
+            message: `Another answer in session "${sessionId}" is still being written`,
+            hint: 'ask again once it is done',
+            subject: sessionId,
+            retryable: true,
+          });
+        }
         await wait(pollMs, signal);
       }
       // Renewed well before it runs out, so a long answer keeps it; a crashed holder stops renewing.
