@@ -34,9 +34,12 @@ export async function keywordSearch(options: KeywordSearchOptions): Promise<Sear
   if (!options.feedback) return options.store.keywordSearch({ terms, k, ...base });
   const feedback = options.feedback === true ? {} : options.feedback;
   const feedbackDocs = feedback.docs ?? 10;
-  const first = await options.store.keywordSearch({ terms, k: Math.max(k, feedbackDocs), ...base });
-  const weights = await expansionWeights({ store: options.store, terms, top: first.slice(0, feedbackDocs), feedback });
-  if (!weights) return first.slice(0, k);
+  // Only the top feedbackDocs feed the expansion: asking for k here (100 in hybrid search) scored the same but
+  // read and hydrated ten times the chunks. The first search's own top k is needed only when no expansion can
+  // be built (its top chunks hold no terms), and then it is asked for.
+  const first = await options.store.keywordSearch({ terms, k: feedbackDocs, ...base });
+  const weights = await expansionWeights({ store: options.store, terms, top: first, feedback });
+  if (!weights) return k <= feedbackDocs || first.length < feedbackDocs ? first.slice(0, k) : options.store.keywordSearch({ terms, k, ...base });
   return options.store.keywordSearch({ terms: Object.keys(weights), weights, k, ...base });
 }
 
