@@ -155,6 +155,14 @@ describe('lore CLI on PostgreSQL', () => {
     expect((await json<{ collections: unknown[] }>(['collections'], postgres)).collections).toEqual([]);
   });
 
+  it('reading commands on an empty database say how to start, as for a missing SQLite file', async () => {
+    for (const db of [`${pg.url}?schema=nothing_here&pool_size=1`, join(dir, 'missing.db')]) {
+      const r = await runCli(['search', 'oil', '--db', db], { env });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/No Lore database at .*lore ingest/s);
+    }
+  });
+
   it('an unreachable PostgreSQL is a clear database error', async () => {
     const r = await runCli(['search', 'oil', '--db', 'postgres://lore:secret@127.0.0.1:1/lore'], { env });
     expect(r.code).toBe(4);

@@ -64,6 +64,20 @@ describe('openStore', () => {
     }
   });
 
+  it('read-only on an empty PostgreSQL schema: NOT_FOUND, as for a missing SQLite file, and nothing created', async () => {
+    for (const location of [`${pg.url}?schema=never_made&pool_size=1`, join(dir, 'missing.db')]) {
+      try {
+        await openStore({ location, readonly: true, env: {} });
+        expect.unreachable(location);
+      } catch (error) {
+        expect(isLoreError(error, 'NOT_FOUND'), String(error)).toBe(true);
+        expect((error as Error).message).toMatch(/^No Lore database at /);
+      }
+    }
+    const schemas = await pg.pglite.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name = 'never_made'");
+    expect(schemas.rows[0]!.n).toBe(0);
+  });
+
   it('opens PostgreSQL for a postgres:// URL, in the schema the URL names', async () => {
     const store = await openStore({ location: `${pg.url}?schema=kb_test&pool_size=1`, env: {} });
     try {

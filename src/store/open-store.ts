@@ -7,7 +7,10 @@ import { SqliteStore } from './sqlite/sqlite-store.js';
 export interface OpenStoreOptions {
   /** A SQLite file path (or `:memory:`), or a `postgres://` / `postgresql://` URL. */
   location: string;
-  /** SQLite: open the file read-only. PostgreSQL: ignored (grant the role only SELECT for that). */
+  /**
+   * SQLite: open the file read-only. Both: refuse (NOT_FOUND) a database Lore has not created yet rather than
+   * create it. PostgreSQL writes are not blocked otherwise (grant the role only SELECT for that).
+   */
   readonly?: boolean;
   /** Environment for PostgreSQL defaults (`LORE_PG_SCHEMA`, `LORE_PG_POOL_SIZE`, `LORE_PG_EF_SEARCH`); default `process.env`. */
   env?: Record<string, string | undefined>;
@@ -62,7 +65,7 @@ export function postgresStoreOptions(options: { url: string; env?: Record<string
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (isPostgresLocation(options.location)) {
     const { openPostgresStore } = await import('./postgres/postgres-store.js');
-    return openPostgresStore(postgresStoreOptions({ url: options.location, env: options.env }));
+    return openPostgresStore({ ...postgresStoreOptions({ url: options.location, env: options.env }), mustExist: options.readonly ?? false });
   }
   return asAsyncStore(new SqliteStore({ path: options.location, readonly: options.readonly }));
 }

@@ -43,6 +43,8 @@ export interface OpenPostgresStoreOptions {
   /** Create an HNSW index per collection, embedder and dimension once vectors exist (default true). */
   vectorIndexes?: boolean;
   connectTimeoutMs?: number;
+  /** Refuse (NOT_FOUND) a schema without Lore's tables rather than create them: what read-only commands want. */
+  mustExist?: boolean;
 }
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -138,6 +140,7 @@ export class PostgresStore implements Store {
   readonly schema: string;
   private readonly hnsw: Required<HnswOptions>;
   private readonly vectorIndexes: boolean;
+  private readonly mustExist: boolean;
   /** pgvector ≥ 0.8 walks the HNSW graph further until k rows pass a filter (`hnsw.iterative_scan`). */
   private iterativeScan = false;
 
@@ -147,6 +150,7 @@ export class PostgresStore implements Store {
     this.schema = options.schema ?? 'public';
     this.hnsw = { m: options.hnsw?.m ?? 16, efConstruction: options.hnsw?.efConstruction ?? 64, efSearch: options.hnsw?.efSearch ?? 40 };
     this.vectorIndexes = options.vectorIndexes ?? true;
+    this.mustExist = options.mustExist ?? false;
   }
 
   /** Connects, creates the pgvector extension and the schema when missing, and migrates it forward. */
@@ -214,6 +218,15 @@ export class PostgresStore implements Store {
       const tables = new Set(
         (await client.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1', [this.schema])).rows.map((r) => r.name),
       );
+      if (this.mustExist && !tables.has('lore_meta')) {
+        // Rolled back below: nothing (extension, schema) is left behind by a search on an empty database.
+        throw new LoreError({
+          code: 'NOT_FOUND',
+          message: `No Lore database at ${target}${this.schema === 'public' ? '' : ` (schema ${this.schema})`}`,
+          hint: 'run `lore ingest <folder>` first, or point --db / LORE_DB at an existing database',
+          subject: target,
+        });
+      }
       let version = 0;
       if (tables.has('lore_meta')) {
         const meta = new Map((await client.query<{ key: string; value: string }>('SELECT key, value FROM lore_meta')).rows.map((r) => [r.key, r.value]));
