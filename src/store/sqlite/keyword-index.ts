@@ -73,9 +73,9 @@ interface Entry {
   lengths: Uint32Array;
   docs: Float64Array;
   segments: Segment[];
-  /** Positions of chunks removed since the build (1 = removed), and per segment and term how many of its postings they hold. */
+  /** Positions of chunks removed since the build (1 = removed), and per term how many of its postings they hold (counted when first needed). */
   dead?: Uint8Array;
-  deadPostings?: Uint32Array[];
+  deadPostings?: Map<string, number>;
   /** A term occurs more than 65,535 times in one chunk: the index cannot hold it, SQL answers. */
   overflow: boolean;
   /** Per-query scratch, allocated on first use: per chunk [length norm, score, epoch of the last query that touched it, unused]. */
@@ -568,17 +568,7 @@ export class KeywordIndexes {
         }
       }
     }
-    // Document frequencies leave out dead chunks: count them per term once, here.
-    const deadPostings = base.segments.map((segment) => {
-      const counts = new Uint32Array(segment.starts.length - 1);
-      for (let t = 0; t < counts.length; t++) {
-        let c = 0;
-        for (let j = segment.starts[t]!; j < segment.starts[t + 1]!; j++) c += dead[segment.base + segment.postings[j]!]!;
-        counts[t] = c;
-      }
-      return counts;
-    });
-    return { ...base, dead, deadPostings, chunkCount, termTotal, single: undefined, scratch: undefined };
+    return { ...base, dead, deadPostings: new Map(), chunkCount, termTotal, single: undefined, scratch: undefined };
   }
 
   private hasRemovalLog(): boolean {
@@ -605,7 +595,8 @@ export class KeywordIndexes {
       docs: concat(base.docs, appended.docs, (n) => new Float64Array(n)),
       segments: [...base.segments, appended.segment],
       dead: base.dead ? concatDead(base.dead, appended.count) : undefined,
-      deadPostings: base.deadPostings ? [...base.deadPostings, new Uint32Array(appended.segment.starts.length - 1)] : undefined,
+      // The new positions are all alive: the counts stand.
+      deadPostings: base.deadPostings,
       overflow: base.overflow || appended.overflow,
     };
   }
@@ -885,11 +876,15 @@ function concatDead(dead: Uint8Array, more: number): Uint8Array {
 /** Chunks alive in the index that hold the term: its postings in every segment, less the dead chunks'. */
 function documentFrequency(entry: Entry, term: string): number {
   let docs = 0;
-  entry.segments.forEach((segment, i) => {
+  let dead = entry.dead ? entry.deadPostings!.get(term) : 0;
+  const counting = dead === undefined;
+  if (counting) dead = 0;
+  for (const segment of entry.segments) {
     const t = segment.terms.get(term);
-    if (t === undefined) return;
+    if (t === undefined) continue;
     docs += segment.starts[t + 1]! - segment.starts[t]!;
-    if (entry.deadPostings) docs -= entry.deadPostings[i]![t]!;
-  });
-  return docs;
+    if (counting) for (let j = segment.starts[t]!; j < segment.starts[t + 1]!; j++) dead! += entry.dead![segment.base + segment.postings[j]!]!;
+  }
+  if (counting) entry.deadPostings!.set(term, dead!);
+  return docs - dead!;
 }
