@@ -3,6 +3,9 @@
  * store's own write path: putDocument with the keyword index, then putVectors), HNSW index build time and
  * size, RSS, recall@10 of the approximate index against exact search, and query p50/p95 for keyword, vector
  * and hybrid search; against hnswlib-node used directly (no SQLite) and Lore's exact scan, in the same run.
+ * Keyword search: the in-memory keyword index (its build, file and load time, the cost of the first query
+ * after an added and after a removed document) against the SQL path it replaced at scale (BM25 from the FTS5
+ * vocabulary, same results: checked here on the timed queries) and FTS5's own bm25() `ORDER BY rank`.
  *
  * Texts are real: Cranfield abstracts and CMRC 2018 passages from ../shared/datasets, cut into passages and
  * repeated with variation (one word dropped, one borrowed from another passage, a copy number). Vectors:
@@ -40,9 +43,11 @@ const MIX = 0.2;
 const NOISE = 0.05;
 const PER_DOC = 100;
 const QUERIES = 100;
-/** Keyword and hybrid queries are slow at scale: fewer of them (p95 of 20 is rough). */
-const textQueries = (size: number) => (size >= 500_000 ? 20 : 50);
+/** Keyword and hybrid queries timed (the keyword index made them fast at every size; the SQL path gets `sqlQueries`). */
+const textQueries = (_size: number) => QUERIES;
 const EFS = [128, 256, 512, 1024];
+/** The SQL keyword path takes seconds per query at 1M: a few queries are enough to show it. */
+const sqlQueries = (size: number) => (size >= 500_000 ? 10 : 30);
 const PEER_MAX = 300_000;
 
 function arg(name: string, fallback: string): string {
@@ -155,6 +160,13 @@ interface SizeResult {
   rssServing: number;
   peakRss: number;
   keyword: Latency;
+  /** The keyword index: full build (SQL read + inversion), file size, load by a fresh store, postings. */
+  keywordIndex: { buildMs: number; fileBytes: number; loadMs: number; afterAppendMs: number; afterRemovalMs: number; rebuilt: boolean };
+  /** The SQL path (keywordIndex: false) and FTS5's bm25() over the same data, store.keywordSearch-level, k = 10. */
+  keywordSql: Latency;
+  keywordFts5: Latency;
+  /** Timed queries whose top 10 (ids and order) from the index equal the SQL path's. */
+  keywordSame: { same: number; of: number };
   vector: Latency;
   hybrid: Latency;
   lore: Array<{ ef: number; recall: number } & Latency>;
@@ -223,10 +235,64 @@ async function runSize(size: number): Promise<SizeResult> {
       }
       return latency(ms);
     };
+    const keywordStarted = performance.now();
+    await search({ store: asAsyncStore(store), query: queries[0]!.text, mode: 'keyword', k: 10 }); // builds the keyword index
+    const keywordBuildMs = store.keywordIndexes!.builds > 0 ? store.keywordIndexes!.lastBuildMs : performance.now() - keywordStarted;
+    console.error(`  ${size}: keyword index built in ${(keywordBuildMs / 1000).toFixed(1)} s`);
     const keyword = await time('keyword');
     const vector = await time('vector');
     const hybrid = await time('hybrid');
     const rssServing = process.memoryUsage().rss;
+
+    // The keyword paths compared on the same queries, at the store's level (no relevance feedback).
+    const textSet = queries.slice(0, textQueries(size));
+    const sqlStore = new SqliteStore({ path, keywordIndex: false, vectorIndex: false });
+    const timeKeyword = (f: (terms: string[]) => unknown, qs: typeof queries) => {
+      const ms: number[] = [];
+      for (const q of qs) {
+        const terms = analyze(q.text);
+        const t = performance.now();
+        f(terms);
+        ms.push(performance.now() - t);
+      }
+      return latency(ms);
+    };
+    let same = 0;
+    const sqlSet = textSet.slice(0, sqlQueries(size));
+    for (const q of sqlSet) {
+      const terms = analyze(q.text);
+      const a = store.keywordSearch({ terms, k: 10 }).map((h) => h.chunkId).join();
+      const b = sqlStore.keywordSearch({ terms, k: 10 }).map((h) => h.chunkId).join();
+      if (a === b) same++;
+    }
+    const keywordSql = timeKeyword((terms) => sqlStore.keywordSearch({ terms, k: 10 }), sqlSet);
+    sqlStore.close();
+    const fts5 = store.db.prepare('SELECT rowid, bm25(fts_c1) AS score FROM fts_c1 WHERE fts_c1 MATCH ? ORDER BY rank LIMIT 10');
+    const keywordFts5 = timeKeyword((terms) => {
+      const match = [...new Set(terms)].map((t) => `"${t.replaceAll('"', '""')}"`).join(' OR ');
+      return match ? fts5.all(match) : [];
+    }, textSet);
+
+    // A fresh store on the same file loads the saved index instead of building it.
+    const reader = new SqliteStore({ path, vectorIndex: false });
+    let t0 = performance.now();
+    reader.keywordSearch({ terms: analyze(queries[1]!.text), k: 10 });
+    const loadMs = reader.keywordIndexes!.builds === 0 ? performance.now() - t0 : Number.NaN;
+    const fileBytes = statSync(reader.keywordIndexes!.filePath(1)!).size;
+    reader.close();
+    // One more document (100 chunks) is appended to the index by the next query; a removal rebuilds it.
+    const extra = Array.from({ length: PER_DOC }, (_, j) => variant(base, size + j, random));
+    store.putDocument({ collection: 'scale', source: '/scale/extra.txt', mimeType: 'text/plain', type: 'text', contentHash: 'extra', bytes: 1, metadata: {}, chunks: extra.map((item, ordinal) => { const terms = analyze(item.text); return { ordinal, text: item.text, start: 0, end: item.text.length, headingPath: [], tokenCount: terms.length, metadata: {}, contentHash: sha256(item.text), keywordText: terms.join(' '), termCount: terms.length }; }) });
+    t0 = performance.now();
+    store.keywordSearch({ terms: analyze(queries[2]!.text), k: 10 });
+    const afterAppendMs = performance.now() - t0;
+    // The document in the middle of the collection, not the one just added: its chunks become dead positions.
+    const builds = store.keywordIndexes!.builds;
+    store.deleteDocument(store.findDocument('scale', `/scale/${Math.floor(size / PER_DOC / 2)}.txt`)!.id);
+    t0 = performance.now();
+    store.keywordSearch({ terms: analyze(queries[2]!.text), k: 10 });
+    const afterRemovalMs = performance.now() - t0;
+    const rebuilt = store.keywordIndexes!.builds > builds;
 
     // Ground truth: Lore's exact scan (after RSS was taken: it holds a Float32 matrix of every vector).
     const exactMs: number[] = [];
@@ -291,6 +357,10 @@ async function runSize(size: number): Promise<SizeResult> {
       rssServing,
       peakRss: peakRss(),
       keyword,
+      keywordIndex: { buildMs: keywordBuildMs, fileBytes, loadMs, afterAppendMs, afterRemovalMs, rebuilt },
+      keywordSql,
+      keywordFts5,
+      keywordSame: { same, of: sqlSet.length },
       vector,
       hybrid,
       lore,
@@ -319,6 +389,10 @@ function report(results: SizeResult[], base: Base): string {
     `| ${n(r.size)} | Lore exact scan (\`exact: true\`) | — | 1.000 | ${ms(r.exact.p50)} / ${ms(r.exact.p95)} | ${Math.round(1000 / ((r.exact.p50 + r.exact.p95) / 2))} |`,
     ...(r.peer?.rows.map((l) => `| ${n(r.size)} | hnswlib-node direct (in memory, built in ${(r.peer!.buildMs / 1000).toFixed(1)} s) | ef ${l.ef} | ${l.recall.toFixed(3)} | ${ms(l.p50)} / ${ms(l.p95)} | ${Math.round(1000 / ((l.p50 + l.p95) / 2))} |`) ?? []),
   ]);
+  const kw = results.map(
+    (r) =>
+      `| ${n(r.size)} | ${(r.keywordIndex.buildMs / 1000).toFixed(1)} s | ${mb(r.keywordIndex.fileBytes)} | ${ms(r.keywordIndex.loadMs)} | ${ms(r.keywordIndex.afterAppendMs)} | ${ms(r.keywordIndex.afterRemovalMs)}${r.keywordIndex.rebuilt ? ' (rebuilt)' : ''} | ${ms(r.keyword.p50)} / ${ms(r.keyword.p95)} | ${ms(r.keywordSql.p50)} / ${ms(r.keywordSql.p95)} | ${ms(r.keywordFts5.p50)} / ${ms(r.keywordFts5.p95)} | ${r.keywordSame.same} / ${r.keywordSame.of} |`,
+  );
   const largest = results.at(-1)!;
   const main = largest.lore.find((l) => l.ef === largest.defaultEf)!;
   const floors = [
@@ -338,6 +412,12 @@ function report(results: SizeResult[], base: Base): string {
     `| chunks | ingest chunks/s | DB | index build | index file | RSS serving / peak | recall@10 (default ef ${results[0]?.defaultEf}) | vector | keyword | hybrid |`,
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
+    '',
+    'Keyword search in the same run. Collections of 20,000+ chunks are scored from an in-memory inverted index (typed-array postings, BM25 accumulated per query; `src/store/sqlite/keyword-index.ts`), built by the first keyword query from SQLite and saved in `<db>.kw/`; smaller ones, and the "SQL path" column, score BM25 in SQL from the FTS5 vocabulary tables (what every size did before). Both give the same chunks in the same order with the same scores (unit-tested; "same top 10" checks it here on the SQL-timed queries). FTS5 bm25(): SQLite\'s own ranking (`MATCH \'"t1" OR "t2" …\' ORDER BY rank LIMIT 10`, k1 1.2 / b 0.75 fixed) over the same FTS table, a peer for speed only. Load: the first query of a fresh store on the same file (reads the saved index). After +100 chunks: the first query after one more document was written (its chunks go into a new segment of the index); after a removal: the first query after a document in the middle of the collection was deleted (its chunks are marked dead from the `keyword_removed` log; no rebuild). Lore index column: `search()` in keyword mode (analysis, scoring, hydration of the 10 hits); SQL path and FTS5: the store-level query only, k = 10.',
+    '',
+    '| chunks | index build | index file | load | query after +100 chunks | query after a removal | Lore index p50 / p95 | SQL path p50 / p95 | FTS5 bm25() p50 / p95 | same top 10 |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...kw,
     '',
     'Vector search against peers in the same run (recall@10 against the exact scan):',
     '',
