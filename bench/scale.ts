@@ -415,7 +415,7 @@ function report(results: SizeResult[], base: Base): string {
     '',
     'Keyword search in the same run. Collections of 20,000+ chunks are scored from an in-memory inverted index (typed-array postings, BM25 accumulated per query; `src/store/sqlite/keyword-index.ts`), built by the first keyword query from SQLite and saved in `<db>.kw/`; smaller ones, and the "SQL path" column, score BM25 in SQL from the FTS5 vocabulary tables (what every size did before). Both give the same chunks in the same order with the same scores (unit-tested; "same top 10" checks it here on the SQL-timed queries). FTS5 bm25(): SQLite\'s own ranking (`MATCH \'"t1" OR "t2" …\' ORDER BY rank LIMIT 10`, k1 1.2 / b 0.75 fixed) over the same FTS table, a peer for speed only. Load: the first query of a fresh store on the same file (reads the saved index). After +100 chunks: the first query after one more document was written (its chunks go into a new segment of the index); after a removal: the first query after a document in the middle of the collection was deleted (its chunks are marked dead from the `keyword_removed` log; no rebuild). Lore index column: `search()` in keyword mode (analysis, scoring, hydration of the 10 hits); SQL path and FTS5: the store-level query only, k = 10.',
     '',
-    '| chunks | index build | index file | load | query after +100 chunks | query after a removal | Lore index p50 / p95 | SQL path p50 / p95 | FTS5 bm25() p50 / p95 | same top 10 |',
+    '| chunks | index build | index file | load ms | query after +100 chunks, ms | query after a removal, ms | Lore index p50 / p95 | SQL path p50 / p95 | FTS5 bm25() p50 / p95 | same top 10 |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...kw,
     '',
