@@ -164,6 +164,16 @@ describe('the in-memory keyword index', () => {
     expectSame(indexed, reference, [10]);
     expect([indexed.keywordIndexes!.builds, indexed.keywordIndexes!.removalsApplied]).toEqual([1, 3]);
 
+    // A query between every write of a long upload: small segments, merged after the first, never a rebuild.
+    for (let i = 0; i < 12; i++) {
+      indexed.putDocument({ collection: 'big', source: `/drip/${i}.md`, mimeType: 'text/markdown', type: 'markdown', contentHash: `drip${i}`, bytes: 1, metadata: {}, chunks: [chunk(0, `gearbox drip${i} oil`)] });
+      if (i === 5) indexed.deleteDocument(indexed.findDocument('big', '/drip/2.md')!.id);
+      expect(indexed.keywordSearch({ terms: analyze(`drip${i}`), k: 5 }).map((h) => h.source)).toEqual([`/drip/${i}.md`]);
+    }
+    expectSame(indexed, reference, [10]);
+    expect(indexed.keywordIndexes!.tailMerges).toBeGreaterThan(0);
+    expect(indexed.keywordIndexes!.builds).toBe(1);
+
     // Changes past a quarter of the index: rebuilt (and the dead positions gone).
     for (const d of indexed.listDocuments({ collection: 'big' }).slice(0, 6)) indexed.deleteDocument(d.id);
     expectSame(indexed, reference, [10]);

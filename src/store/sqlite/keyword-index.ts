@@ -111,6 +111,8 @@ const MAGIC = 'LOREKW01';
  * an index older than this is rebuilt.
  */
 const REMOVAL_LOG_REACH = 900;
+/** Segments an index may have before the ones after the first are merged. */
+const MAX_SEGMENTS = 8;
 /** ASCII separators of FTS5's `ascii` tokenizer: every ASCII character but letters and digits. */
 const SEPARATORS = /[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+/;
 /** Terms that need nothing beyond a split at single spaces (the analyser's output normally is). */
@@ -137,6 +139,8 @@ export class KeywordIndexes {
   private readonly stamp: Database.Statement;
   /** Queries answered by the single-precision pass (for tests and benchmarks). */
   fastQueries = 0;
+  /** Merges of the segments after the first (for tests). */
+  tailMerges = 0;
   /** Batches of removals applied without a rebuild (for tests and benchmarks). */
   removalsApplied = 0;
   private removalLog: boolean | undefined;
@@ -541,10 +545,46 @@ export class KeywordIndexes {
     if (entry.chunkCount + appended.count !== row.n || entry.termTotal + appended.termTotal !== row.terms) return null;
     const main = entry.segments[0]!.count;
     const changed = entry.ids.length - main + appended.count + (main - countAlive(entry, 0, main));
-    if (entry.segments.length + 1 > 16 || changed / Math.max(1, main) > this.mergeShare) return null;
+    if (changed / Math.max(1, main) > this.mergeShare) return null;
     if (appended.count === 0) return { ...entry, version: row.version, removals: row.removals };
     this.appends++;
+    // Many small segments (a query between every write of a long upload): the ones after the first are read
+    // again as one, instead of the whole collection.
+    if (entry.segments.length + 1 > MAX_SEGMENTS) {
+      const first = this.mainOnly(entry);
+      const tail = this.readSegment(collectionId, first.maxId, main);
+      if (first.chunkCount + tail.count !== row.n || first.termTotal + tail.termTotal !== row.terms) return null;
+      this.tailMerges++;
+      return { ...this.extend(first, tail, row.version), removals: row.removals };
+    }
     return { ...this.extend(entry, appended, row.version), removals: row.removals };
+  }
+
+  /** The entry cut back to its first segment (its live chunks and their statistics). */
+  private mainOnly(entry: Entry): Entry {
+    const main = entry.segments[0]!.count;
+    const dead = entry.dead?.slice(0, main);
+    let chunkCount = 0;
+    let termTotal = 0;
+    for (let p = 0; p < main; p++) {
+      if (dead && dead[p]) continue;
+      chunkCount++;
+      termTotal += entry.lengths[p]!;
+    }
+    return {
+      ...entry,
+      ids: entry.ids.slice(0, main),
+      lengths: entry.lengths.slice(0, main),
+      docs: entry.docs.slice(0, main),
+      segments: [entry.segments[0]!],
+      dead,
+      deadPostings: dead ? new Map() : undefined,
+      chunkCount,
+      termTotal,
+      maxId: mainFloor(entry),
+      single: undefined,
+      scratch: undefined,
+    };
   }
 
   /** A copy of the entry with these chunk ids' live positions marked dead (ids not in it are ignored). */
@@ -864,6 +904,12 @@ function gallop(postings: Uint32Array, from: number, end: number, target: number
     else hi = mid;
   }
   return hi;
+}
+
+/** The largest id still alive in the first segment: every chunk after it came later. */
+function mainFloor(entry: Entry): number {
+  for (let p = entry.segments[0]!.count - 1; p >= 0; p--) if (!entry.dead || !entry.dead[p]) return entry.ids[p]!;
+  return 0;
 }
 
 /** Live positions among [from, to). */
