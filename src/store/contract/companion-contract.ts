@@ -169,7 +169,8 @@ export function runCompanionContract(name: string, make: () => Promise<Companion
       expect(list.map((t) => t.name)).toEqual(['f', 'e', 'd', 'c', 'b', 'a']);
       const b = list.find((t) => t.name === 'b')!;
       expect(b).toMatchObject({ status: 'ok', collection: 'docs', spanCount: 2, inputTokens: 10, outputTokens: 3, costUsd: 0.5 });
-      expect(b.durationMs).toBeGreaterThanOrEqual(40);
+      // Node's timers may fire a fraction of a millisecond before the span clock says 40 ms have passed.
+      expect(b.durationMs).toBeGreaterThanOrEqual(39);
       expect(list.find((t) => t.name === 'c')).toMatchObject({ status: 'error', collection: 'other' });
       expect(list.find((t) => t.name === 'e')).toMatchObject({ collection: null, attributes: { 'lore.collections': ['docs', 'other'] } });
       expect(list.find((t) => t.name === 'f')).toMatchObject({ spanCount: 2, inputTokens: 5, outputTokens: 0, costUsd: null });
@@ -191,7 +192,7 @@ export function runCompanionContract(name: string, make: () => Promise<Companion
       expect(root).toMatchObject({ name: 'b', parentId: null, startMs: 0, status: 'ok' });
       expect(root!.children.map((s) => s.name)).toEqual(['b.model']);
       expect(root!.children[0]!.startMs).toBeGreaterThanOrEqual(0);
-      expect(root!.children[0]!.durationMs).toBeGreaterThanOrEqual(40);
+      expect(root!.children[0]!.durationMs).toBeGreaterThanOrEqual(39);
       expect(root!.durationMs).toBeGreaterThanOrEqual(root!.children[0]!.durationMs);
       const failed = (await traces.getTrace({ traceId: list.find((t) => t.name === 'c')!.traceId }))!.spans[0]!;
       expect(failed).toMatchObject({ status: 'error', statusMessage: 'provider said no' });
