@@ -382,7 +382,7 @@ const n = (v: number) => v.toLocaleString('en-US');
 function report(results: SizeResult[], base: Base): string {
   const rows = results.map((r) => {
     const main = r.lore.find((l) => l.ef === r.defaultEf)!;
-    return `| ${n(r.size)} | ${n(Math.round(r.ingestRate))} (${n(Math.round(r.docsRate))} + ${n(Math.round(r.vectorsRate))}) | ${mb(r.dbBytes)} | ${(r.buildMs / 1000).toFixed(1)} s | ${mb(r.indexBytes)} | ${mb(r.rssServing)} / ${mb(r.peakRss)} | ${main.recall.toFixed(3)} | ${ms(r.vector.p50)} / ${ms(r.vector.p95)} | ${ms(r.keyword.p50)} / ${ms(r.keyword.p95)} | ${ms(r.hybrid.p50)} / ${ms(r.hybrid.p95)} |`;
+    return `| ${n(r.size)} | ${n(Math.round(r.ingestRate))} (${n(Math.round(r.docsRate))} + ${n(Math.round(r.vectorsRate))}) | ${mb(r.dbBytes)} | ${(r.buildMs / 1000).toFixed(1)} s | ${mb(r.indexBytes)} | ${mb(r.rssServing)} / ${mb(r.peakRss)} | ${main.recall.toFixed(3)} (ef ${r.defaultEf}) | ${ms(r.vector.p50)} / ${ms(r.vector.p95)} | ${ms(r.keyword.p50)} / ${ms(r.keyword.p95)} | ${ms(r.hybrid.p50)} / ${ms(r.hybrid.p95)} |`;
   });
   const vs = results.flatMap((r) => [
     ...r.lore.map((l) => `| ${n(r.size)} | Lore HNSW (store.vectorSearch, with SQLite hydration) | ef ${l.ef} | ${l.recall.toFixed(3)} | ${ms(l.p50)} / ${ms(l.p95)} | ${Math.round(1000 / ((l.p50 + l.p95) / 2))} |`),
@@ -409,7 +409,7 @@ function report(results: SizeResult[], base: Base): string {
     '',
     'Ingest: chunks/s through the store\'s own write path (`putDocument` with keyword analysis and the FTS index, then `putVectors`, which also fills the embedding cache); in brackets each half alone. DB: SQLite file size. Build: the HNSW index (hnswlib-node, M 16, efConstruction 200, inner product) built lazily by the first vector query and saved next to the database. RSS: after the keyword/vector/hybrid queries / peak of the process. Vector and hybrid go through `search()` (hybrid: keyword with pseudo-relevance feedback + vector, fused).',
     '',
-    `| chunks | ingest chunks/s | DB | index build | index file | RSS serving / peak | recall@10 (default ef ${results[0]?.defaultEf}) | vector | keyword | hybrid |`,
+    `| chunks | ingest chunks/s | DB | index build | index file | RSS serving / peak | recall@10 at the default ef | vector | keyword | hybrid |`,
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
