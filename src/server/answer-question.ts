@@ -9,6 +9,8 @@ export interface AnswerQuestionOptions {
   app: ServerContext;
   principal: Principal;
   question: string;
+  /** What retrieval searches for instead of the question (a follow-up condensed to stand alone); the answer still addresses the question. */
+  query?: string;
   collection?: string;
   mode: SearchMode;
   k: number;
@@ -27,7 +29,7 @@ export async function answerQuestion(o: AnswerQuestionOptions): Promise<{ answer
   const { hits } = await scopedSearch({
     app: o.app,
     principal: o.principal,
-    query: o.question,
+    query: o.query ?? o.question,
     collection: o.collection,
     mode: o.mode,
     k: o.k,
@@ -40,7 +42,9 @@ export async function answerQuestion(o: AnswerQuestionOptions): Promise<{ answer
     const answer = await answerWithModel({ question: o.question, hits, model: o.model.model, history: o.history, onText: o.onText, signal: o.signal });
     return { answer, hits };
   }
-  const answer = answerExtractively({ question: o.question, hits });
+  // Quoted sentences are chosen by their words, so they are chosen for what was searched; the answer keeps the question asked.
+  const answer = answerExtractively({ question: o.query ?? o.question, hits });
+  answer.question = o.question;
   o.onText?.(answer.text);
   return { answer, hits };
 }

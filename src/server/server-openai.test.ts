@@ -1,4 +1,7 @@
 import OpenAI from 'openai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../index.js';
@@ -163,5 +166,105 @@ describe('the official openai client against lore serve', () => {
     } finally {
       await broken.stop();
     }
+  });
+});
+
+describe('lore/<collection> with a conversation: the follow-up is condensed before retrieval', () => {
+  // "and how much does it cost?" alone finds the delivery page (all about cost); only with the topic of the
+  // earlier question does it find the heat pump's price.
+  const DOCS = {
+    'heat-pump.md': '# The Aurora heat pump\n\nThe Aurora heat pump heats a house of up to 150 square metres with air from outside.\n\nThe Aurora heat pump costs 4,200 euros, installation included.\n',
+    'delivery.md': '# Delivery\n\nHow much does delivery cost? Delivery costs 9 euros in town. The cost of delivery is refunded when you return an order, so it costs nothing in the end.\n',
+  };
+  const FIRST = 'What does the Aurora heat pump heat?';
+  const FOLLOW_UP = 'And how much does it cost?';
+  const REWRITTEN = 'How much does the Aurora heat pump cost?';
+  const conversation = [
+    { role: 'system' as const, content: 'Answer from the shop documents.' },
+    { role: 'user' as const, content: FIRST },
+    { role: 'assistant' as const, content: 'It heats a house of up to 150 square metres [1].' },
+    { role: 'user' as const, content: FOLLOW_UP },
+  ];
+  type LoreQuery = { query: string; condensed: string };
+  let docs = '';
+  let scripted: ScriptedOpenAIServer;
+  let shopWithModel: TestServer;
+  let shopExtractive: TestServer;
+
+  beforeAll(async () => {
+    docs = mkdtempSync(join(tmpdir(), 'lore-shop-'));
+    for (const [name, text] of Object.entries(DOCS)) writeFileSync(join(docs, name), text);
+    // A model that condenses correctly by construction, and answers by quoting the first source it is given.
+    scripted = await startScriptedOpenAIServer({
+      reply: (r) => {
+        if (r.messages[0]?.content?.startsWith('Rewrite the last user question')) return REWRITTEN;
+        const source = /<source n="1"[^>]*>([\s\S]*?)<\/source>/.exec(r.messages.map((m) => m.content ?? '').join('\n'));
+        return source ? `${source[1]!.trim()} [1]` : 'no sources';
+      },
+    });
+    const setup = async (store: TestServer['store']) => {
+      await ingest({ store: asAsyncStore(store), paths: Object.keys(DOCS).map((f) => join(docs, f)), collection: 'shop' });
+    };
+    shopWithModel = await startTestServer({ models: [`openai-compatible:${scripted.baseUrl}#writer`], setup });
+    shopExtractive = await startTestServer({ setup });
+  });
+  afterAll(async () => {
+    await shopWithModel?.stop();
+    await shopExtractive?.stop();
+    await scripted?.close();
+    if (docs) rmSync(docs, { recursive: true, force: true });
+  });
+
+  const firstSource = (citations: Citation[]) => citations[0]?.quote ?? '';
+
+  it('without a model: the lexical fallback adds the previous question, and the price is found (streamed too)', async () => {
+    // The follow-up on its own retrieves the delivery page: the test would pass without condensation otherwise.
+    const alone = await client(shopExtractive).chat.completions.create({ model: 'lore/shop', messages: [{ role: 'user', content: FOLLOW_UP }] });
+    const aloneMessage = alone.choices[0]!.message as unknown as { lore_citations: Citation[]; lore_query: LoreQuery };
+    expect(firstSource(aloneMessage.lore_citations)).toMatch(/[Dd]elivery/);
+    expect(aloneMessage.lore_query).toEqual({ query: FOLLOW_UP, condensed: 'unchanged' });
+
+    const completion = await client(shopExtractive).chat.completions.create({ model: 'lore/shop', messages: conversation });
+    const message = completion.choices[0]!.message as unknown as { content: string; lore_citations: Citation[]; lore_query: LoreQuery };
+    expect(message.lore_query).toEqual({ query: `${FOLLOW_UP} ${FIRST}`, condensed: 'lexical' });
+    expect(firstSource(message.lore_citations)).toMatch(/4,200 euros/);
+    expect(message.content).toMatch(/4,200 euros/);
+
+    const final = await client(shopExtractive).chat.completions.stream({ model: 'lore/shop', messages: conversation }).finalChatCompletion();
+    const streamed = final.choices[0]!.message as unknown as { content: string; lore_citations: Citation[]; lore_query: LoreQuery };
+    expect(streamed.lore_query).toEqual(message.lore_query);
+    expect(firstSource(streamed.lore_citations)).toMatch(/4,200 euros/);
+  });
+
+  it('with a model: the model rewrites the follow-up, retrieval uses the rewrite, the answer gets the history (streamed and not)', async () => {
+    const before = scripted.requests.length;
+    const completion = await client(shopWithModel).chat.completions.create({ model: 'lore/shop', messages: conversation });
+    const message = completion.choices[0]!.message as unknown as { content: string; lore_citations: Citation[]; lore_query: LoreQuery };
+    expect(message.lore_query).toEqual({ query: REWRITTEN, condensed: 'model' });
+    expect(message.content).toMatch(/4,200 euros.*\[1\]/s);
+    expect(firstSource(message.lore_citations)).toMatch(/4,200 euros/);
+
+    const [condense, answer] = scripted.requests.slice(before);
+    // The rewrite saw the conversation; the answer was asked the question as written, after the earlier turns.
+    expect(condense!.messages.at(-1)!.content).toContain(`User: ${FIRST}`);
+    expect(condense!.messages.at(-1)!.content).toContain(`Last question: ${FOLLOW_UP}`);
+    const answerText = answer!.messages.map((m) => m.content ?? '').join('\n');
+    expect(answer!.messages.some((m) => m.role === 'user' && m.content === FIRST)).toBe(true);
+    expect(answer!.messages.some((m) => m.role === 'assistant' && m.content?.startsWith('It heats a house'))).toBe(true);
+    expect(answerText).toContain(FOLLOW_UP);
+
+    const stream = await client(shopWithModel).chat.completions.create({ model: 'lore/shop', messages: conversation, stream: true });
+    let text = '';
+    let query: LoreQuery | undefined;
+    let citations: Citation[] = [];
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as { content?: string; lore_citations?: Citation[]; lore_query?: LoreQuery } | undefined;
+      text += delta?.content ?? '';
+      if (delta?.lore_query) query = delta.lore_query;
+      if (delta?.lore_citations) citations = delta.lore_citations;
+    }
+    expect(query).toEqual({ query: REWRITTEN, condensed: 'model' });
+    expect(text).toMatch(/4,200 euros/);
+    expect(firstSource(citations)).toMatch(/4,200 euros/);
   });
 });

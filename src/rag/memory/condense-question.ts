@@ -3,10 +3,13 @@ import type { SessionTurn } from '../../spec/session.js';
 import { analyze } from '../../text/analyze.js';
 import { detectScript } from '../../text/language.js';
 
+/** A turn as condensation reads it: a stored session turn, or a message of a conversation the caller sent. */
+export type ConversationTurn = Pick<SessionTurn, 'role' | 'content'> & { standalone?: string | null };
+
 export interface CondenseOptions {
   question: string;
   /** The conversation so far, oldest first. */
-  history: SessionTurn[];
+  history: ConversationTurn[];
   /** Rewrites with this model; without one, a lexical fallback (see below). */
   model?: LanguageModel;
   /** Exchanges of history shown to the model (default 3). */

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { Answer, ChatMessage, FinishReason, GenerateRequest, ToolCall } from '../../index.js';
+import { condenseQuestion, type CondensedQuestion } from '../../rag/memory/condense-question.js';
+import { withSpan } from '../../trace/with-span.js';
 import { answerQuestion } from '../answer-question.js';
 import { badRequest, notFound, openaiErrorType, toHttpError } from '../http-error.js';
 import { canSee, type Principal } from '../principal.js';
@@ -84,6 +86,17 @@ function openaiStream(res: ServerResponse, base: { id: string; created: number; 
   };
 }
 
+/**
+ * The question retrieval uses: a follow-up condensed with the earlier turns into one that stands alone, by the
+ * rule the sessions API follows (the answer model rewrites it; without one, the lexical fallback).
+ */
+function condenseConversation(o: { app: ServerContext; question: string; history: ChatMessage[]; signal: AbortSignal }): Promise<CondensedQuestion> {
+  const history = o.history.flatMap((m) => (m.role === 'user' || m.role === 'assistant' ? [{ role: m.role, content: m.content }] : []));
+  return withSpan('rag.condense', { 'lore.history_turns': history.length }, () =>
+    condenseQuestion({ question: o.question, history, model: o.app.models.answerModel?.model, signal: o.signal }),
+  );
+}
+
 /** The collection of a `lore/<collection>` model, if the caller may see it and it exists; else 404 as OpenAI words it. */
 async function loreCollection(app: ServerContext, principal: Principal, model: string): Promise<string> {
   const collection = model.slice(LORE_MODEL_PREFIX.length);
@@ -100,9 +113,12 @@ export const openaiChatRoutes: RouteSpec[] = [
     operationId: 'createChatCompletion',
     summary: 'OpenAI-compatible chat completions: lore/<collection> answers from that collection, with citations',
     description: [
-      '`model: "lore/<collection>"` retrieves from the collection for the last user message and answers with [n] references in the text;',
-      'the passages they refer to are in the extension field `lore_citations`: on `choices[0].message` (non-streamed) and on',
-      "the streamed chunk that carries `finish_reason` (`choices[0].delta.lore_citations`, which OpenAI's stream helpers merge into the message).",
+      '`model: "lore/<collection>"` retrieves from the collection for the last user message and answers with [n] references in the text.',
+      'When earlier user/assistant messages precede it, the last message is first condensed with them into a question that stands alone',
+      '(rewritten by the server\'s answer model; without one, a follow-up gets the previous question\'s words added), as the sessions API does,',
+      'and the earlier messages go to the answer model as history. The passages the references point to are in the extension field `lore_citations`,',
+      'and what retrieval searched for in `lore_query` (`{ query, condensed: "unchanged" | "model" | "lexical" }`): on `choices[0].message` (non-streamed) and on',
+      "the streamed chunk that carries `finish_reason` (`choices[0].delta`, which OpenAI's stream helpers merge into the message).",
       'Without a configured model the answer is extractive (quoted sentences). Any other model name must be one the server was started with,',
       'and the request passes through to it (tools and response_format included). Streaming follows OpenAI: `data:` chunks, then `data: [DONE]`;',
       '`stream_options.include_usage` adds a usage chunk. Extension: `lore: { k, mode }` sets retrieval depth and mode.',
@@ -133,17 +149,22 @@ export const openaiChatRoutes: RouteSpec[] = [
         if (last.role !== 'user' || !question) throw badRequest('The last message must be the user’s question');
         const history = toChatMessages(body.messages.slice(0, -1).filter((m) => m.role === 'user' || m.role === 'assistant'));
         const ask = { app, principal, question, collection, mode: body.lore?.mode ?? 'hybrid', k: body.lore?.k ?? 8, model: app.models.answerModel, history, signal } as const;
+        const respond = async (onText?: (delta: string) => void) => {
+          const condensed = await condenseConversation({ app, question, history, signal });
+          const { answer } = await answerQuestion({ ...ask, query: condensed.standalone, onText });
+          return { answer, loreQuery: { query: condensed.standalone, condensed: condensed.method } };
+        };
         if (!body.stream) {
-          const { answer } = await app.queue.run(() => answerQuestion(ask), { signal });
-          return { body: completion(base, answer) };
+          const { answer: result, loreQuery } = await app.queue.run(() => respond(), { signal });
+          return { body: completion(base, result, loreQuery) };
         }
         await app.queue.run(async () => {
           const stream = openaiStream(res, base);
           try {
             stream.chunk({ role: 'assistant', content: '' });
-            const { answer } = await answerQuestion({ ...ask, onText: (delta) => stream.chunk({ content: delta }) });
-            stream.chunk({ lore_citations: answer.citations }, 'stop');
-            if (body.stream_options?.include_usage) stream.usage(usageOf(answer.usage));
+            const { answer: result, loreQuery } = await respond((delta) => stream.chunk({ content: delta }));
+            stream.chunk({ lore_citations: result.citations, lore_query: loreQuery }, 'stop');
+            if (body.stream_options?.include_usage) stream.usage(usageOf(result.usage));
             stream.done();
           } catch (error) {
             stream.fail(error);
@@ -211,11 +232,16 @@ function toolCallOut(call: ToolCall) {
   return { id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } };
 }
 
-function completion(base: { id: string; created: number; model: string }, answer: Answer): Record<string, unknown> {
+/** What retrieval searched for, reported beside the citations: the question itself, or the follow-up condensed. */
+type LoreQuery = { query: string; condensed: CondensedQuestion['method'] };
+
+function completion(base: { id: string; created: number; model: string }, answer: Answer, loreQuery: LoreQuery): Record<string, unknown> {
   return {
     ...base,
     object: 'chat.completion',
-    choices: [{ index: 0, message: { role: 'assistant', content: answer.text, refusal: null, lore_citations: answer.citations }, finish_reason: 'stop', logprobs: null }],
+    choices: [
+      { index: 0, message: { role: 'assistant', content: answer.text, refusal: null, lore_citations: answer.citations, lore_query: loreQuery }, finish_reason: 'stop', logprobs: null },
+    ],
     usage: usageOf(answer.usage),
   };
 }

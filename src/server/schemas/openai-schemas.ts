@@ -59,6 +59,11 @@ export const ChatCompletionBody = z.looseObject({
   lore: LoreChatOptions.optional(),
 });
 
+const LoreQuery = z.object({
+  query: z.string().meta({ description: 'What retrieval searched for: the last user message, or that message condensed with the earlier ones to stand alone' }),
+  condensed: z.enum(['unchanged', 'model', 'lexical']).meta({ description: 'How: as written, rewritten by the answer model, or the previous question’s words added (no model)' }),
+});
+
 const Usage = z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() });
 
 const ToolCallOut = z.object({ id: z.string(), type: z.literal('function'), function: z.object({ name: z.string(), arguments: z.string() }) });
@@ -77,6 +82,7 @@ export const ChatCompletion = z.object({
         refusal: z.null(),
         tool_calls: z.array(ToolCallOut).optional(),
         lore_citations: z.array(Citation).optional().meta({ description: 'Lore extension: the passages the [n] markers in content refer to (lore/<collection> models)' }),
+        lore_query: LoreQuery.optional().meta({ description: 'Lore extension: the query retrieval used (lore/<collection> models)' }),
       }),
       finish_reason: z.enum(['stop', 'length', 'tool_calls', 'content_filter']),
       logprobs: z.null(),
@@ -98,6 +104,7 @@ export const ChatCompletionChunk = z.object({
         content: z.string().optional(),
         tool_calls: z.array(z.looseObject({ index: z.number().int() })).optional(),
         lore_citations: z.array(Citation).optional().meta({ description: 'Lore extension, on the chunk that carries finish_reason' }),
+        lore_query: LoreQuery.optional().meta({ description: 'Lore extension, on the chunk that carries finish_reason: the query retrieval used' }),
       }),
       finish_reason: z.enum(['stop', 'length', 'tool_calls', 'content_filter']).nullable(),
       logprobs: z.null(),
