@@ -211,6 +211,42 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       END;
     `);
   },
+  (db) => {
+    // v8: the HNSW index of large collections (vector-index.ts) is repaired after a write instead of rebuilt, so
+    // it must know which chunks' vectors changed since it was built. Every vector written (a new one, or INSERT
+    // OR REPLACE over a chunk's old one) and every vector deleted while its chunk stays (clearVectors) is logged
+    // in vector_written with the collection's vector_version. Chunks removed are already in keyword_removed (v7):
+    // their vectors go by ON DELETE CASCADE after the chunk row, so the join below finds no chunk and logs
+    // nothing for them. The log keeps 1,000 versions; an index older than that is rebuilt.
+    db.exec(`
+      CREATE TABLE vector_written (
+        collection_id INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        chunk_id INTEGER NOT NULL
+      );
+      CREATE INDEX vector_written_version ON vector_written (collection_id, version);
+      CREATE TRIGGER chunk_vectors_inserted AFTER INSERT ON chunk_vectors
+      BEGIN
+        INSERT INTO vector_written (collection_id, version, chunk_id)
+        SELECT c.id, c.vector_version, NEW.chunk_id FROM chunks k JOIN documents d ON d.id = k.document_id JOIN collections c ON c.id = d.collection_id
+        WHERE k.id = NEW.chunk_id;
+      END;
+      CREATE TRIGGER chunk_vectors_deleted AFTER DELETE ON chunk_vectors
+      BEGIN
+        INSERT INTO vector_written (collection_id, version, chunk_id)
+        SELECT c.id, c.vector_version, OLD.chunk_id FROM chunks k JOIN documents d ON d.id = k.document_id JOIN collections c ON c.id = d.collection_id
+        WHERE k.id = OLD.chunk_id;
+      END;
+      CREATE TRIGGER collections_vector_version AFTER UPDATE OF vector_version ON collections
+      BEGIN
+        DELETE FROM vector_written WHERE collection_id = NEW.id AND version < NEW.vector_version - 1000;
+      END;
+      CREATE TRIGGER collections_vector_dropped AFTER DELETE ON collections
+      BEGIN
+        DELETE FROM vector_written WHERE collection_id = OLD.id;
+      END;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

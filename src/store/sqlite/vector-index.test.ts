@@ -122,14 +122,16 @@ describe('the approximate vector index', () => {
     expect(after.map((h) => h.documentId)).not.toContain(doc);
     expect(after.some((h) => deleted.has(h.chunkId))).toBe(false);
     expect(ids(store, q)).toEqual(ids(store, q, { exact: true }).slice(0, 10));
-    expect(store.vectorIndexes!.builds).toBe(2);
+    // Repaired from the removal log, not rebuilt.
+    expect(store.vectorIndexes!.builds).toBe(1);
 
     // New vectors, among them the query itself: found at once.
     fill(store, [q, ...clustered(99, 16, 20, 6)], 100, 5000);
     const added = store.vectorSearch({ vector: q, embedder: 'e', k: 3 });
     expect(added[0]!.text).toBe('chunk 5000');
     expect(added[0]!.score).toBeGreaterThan(0.999);
-    expect(store.vectorIndexes!.builds).toBe(3);
+    expect(store.vectorIndexes!.builds).toBe(1);
+    expect(store.vectorIndexes!.repairs).toBe(2);
     store.close();
   }, 30_000);
 
@@ -166,7 +168,9 @@ describe('the approximate vector index', () => {
     const reader = open(path, { exactBelow: 500 });
     expect(ids(reader, q)).not.toContain(victim.chunkId);
     expect(ids(reader, q)).toEqual(ids(reader, q, { exact: true }));
-    expect(reader.vectorIndexes!.builds).toBe(1);
+    // The saved index is older than the write: repaired from the log, not rebuilt.
+    expect(reader.vectorIndexes!.builds).toBe(0);
+    expect(reader.vectorIndexes!.repairs).toBe(1);
     // Deleting the collection removes its index files.
     expect(existsSync(file)).toBe(true);
     reader.deleteCollection('c');
@@ -197,4 +201,174 @@ describe('the approximate vector index', () => {
     broad.close();
     store.close();
   }, 30_000);
+
+  describe('repaired after writes instead of rebuilt', () => {
+    // A large ef makes HNSW exact on these small collections, so any difference from the exact scan is a stale label.
+    const options: VectorIndexOptions = { exactBelow: 500, efSearch: 4000 };
+
+    /** Top 10 (ids and scores) equal to the exact scan for every query, and none of `gone` among them. */
+    function expectExact(store: SqliteStore, queries: Float32Array[], gone: Set<number> = new Set()): void {
+      for (const q of queries) {
+        const got = store.vectorSearch({ vector: q, embedder: 'e', k: 10 });
+        const exact = store.vectorSearch({ vector: q, embedder: 'e', k: 10, exact: true });
+        expect(got.map((h) => h.chunkId)).toEqual(exact.map((h) => h.chunkId));
+        got.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i]!.score, 4));
+        expect(got.some((h) => gone.has(h.chunkId))).toBe(false);
+      }
+    }
+
+    function chunkIds(store: SqliteStore, documentId: number): number[] {
+      return store.documentChunks({ documentId }).map((c) => c.chunkId);
+    }
+
+    function documentId(store: SqliteStore, source: string): number {
+      return store.listDocuments({ collection: 'c' }).find((d) => d.source === source)!.id;
+    }
+
+    /** Puts document `source` (new or replacing) with one chunk per vector, and embeds it. */
+    function put(store: SqliteStore, source: string, vectors: Float32Array[], tag: string): number[] {
+      const chunks = vectors.map((_, i) => chunk(i, `${tag} ${i}`));
+      const doc = store.putDocument({ collection: 'c', source, mimeType: 'text/markdown', type: 'markdown', contentHash: tag, bytes: 1, metadata: {}, chunks });
+      const pending = store.pendingChunks({ collection: 'c', embedder: 'e', limit: 10_000 });
+      const byText = new Map(vectors.map((v, i) => [`${tag} ${i}`, v]));
+      store.putVectors({ collection: 'c', embedder: 'e', entries: pending.map((p) => ({ chunkId: p.chunkId, contentHash: p.contentHash, vector: byText.get(p.text)! })) });
+      return chunkIds(store, doc.id);
+    }
+
+    it('after appends, deletes, replaced documents, re-embedded chunks and reused ids: the exact top 10, no rebuild', () => {
+      const path = tmp();
+      const store = open(path, options);
+      const vectors = clustered(2000, 16, 20, 11);
+      fill(store, vectors, 100);
+      const queries = clustered(15, 16, 20, 12);
+      expectExact(store, queries);
+      expect(store.vectorIndexes!.builds).toBe(1);
+      const gone = new Set<number>();
+
+      // Appended: a new document whose first vector is a query.
+      const appended = put(store, '/new.md', [queries[0]!, ...clustered(49, 16, 20, 13)], 'new');
+      expect(store.vectorSearch({ vector: queries[0]!, embedder: 'e', k: 1 })[0]!.chunkId).toBe(appended[0]);
+      expectExact(store, queries);
+
+      // Deleted: a document in the middle.
+      const middle = documentId(store, '/d7.md');
+      for (const id of chunkIds(store, middle)) gone.add(id);
+      store.deleteDocument(middle);
+      expectExact(store, [...queries, ...vectors.slice(700, 705)], gone);
+
+      // Replaced: same source, new chunks (new ids), the old ones deleted; the new text sits on a query.
+      const replacedDoc = documentId(store, '/d3.md');
+      for (const id of chunkIds(store, replacedDoc)) gone.add(id);
+      const replaced = put(store, '/d3.md', [queries[1]!, ...clustered(9, 16, 20, 14)], 'replaced');
+      expect(replaced.some((id) => gone.has(id))).toBe(false);
+      expect(store.vectorSearch({ vector: queries[1]!, embedder: 'e', k: 1 })[0]!.chunkId).toBe(replaced[0]);
+      expectExact(store, [...queries, ...vectors.slice(300, 305)], gone);
+
+      // Re-embedded: existing chunks get new vectors (INSERT OR REPLACE keeps their ids); one moves onto a query.
+      const moved = chunkIds(store, documentId(store, '/d5.md')).slice(0, 20);
+      const fresh = clustered(20, 16, 20, 15);
+      fresh[0] = queries[2]!;
+      store.putVectors({ collection: 'c', embedder: 'e', entries: moved.map((chunkId, i) => ({ chunkId, contentHash: `moved ${i}`, vector: fresh[i]! })) });
+      expect(store.vectorSearch({ vector: queries[2]!, embedder: 'e', k: 1 })[0]!.chunkId).toBe(moved[0]);
+      // Their old vectors are gone from the index: searching at an old position finds the chunk only at its new score.
+      expectExact(store, [...queries, ...vectors.slice(500, 520)], gone);
+
+      // Reused ids: the chunks with the largest ids go, and SQLite hands the same ids to the next chunks.
+      const last = documentId(store, '/d3.md');
+      const lastIds = chunkIds(store, last);
+      store.deleteDocument(last);
+      const reused = put(store, '/reused.md', clustered(10, 16, 20, 16), 'reused');
+      expect(reused.filter((id) => lastIds.includes(id)).length).toBeGreaterThan(0);
+      for (const id of reused) gone.delete(id);
+      expectExact(store, [...queries, queries[1]!], gone);
+      expect(store.vectorSearch({ vector: queries[1]!, embedder: 'e', k: 1 })[0]!.score).toBeLessThan(0.999);
+
+      expect(store.vectorIndexes!.builds).toBe(1);
+      expect(store.vectorIndexes!.repairs).toBeGreaterThanOrEqual(5);
+      const answers = queries.map((q) => ids(store, q));
+      store.close();
+
+      // A freshly built index (the file removed) gives the same answers.
+      const file = store.vectorIndexes!.filePath(1, 'e')!;
+      rmSync(file);
+      const rebuilt = open(path, options);
+      expect(queries.map((q) => ids(rebuilt, q))).toEqual(answers);
+      expect(rebuilt.vectorIndexes!.builds).toBe(1);
+      rebuilt.close();
+    }, 60_000);
+
+    it('after a write from another connection, and in a process reopening the saved index', () => {
+      const path = tmp();
+      const reader = open(path, options);
+      fill(reader, clustered(1500, 16, 20, 21), 100);
+      const queries = clustered(10, 16, 20, 22);
+      expectExact(reader, queries);
+      expect(reader.vectorIndexes!.builds).toBe(1);
+
+      const writer = open(path, options);
+      const doc = documentId(writer, '/d2.md');
+      const gone = new Set(chunkIds(writer, doc));
+      writer.deleteDocument(doc);
+      const added = put(writer, '/other.md', [queries[3]!, ...clustered(29, 16, 20, 23)], 'other');
+      expectExact(reader, queries, gone);
+      expect(reader.vectorSearch({ vector: queries[3]!, embedder: 'e', k: 1 })[0]!.chunkId).toBe(added[0]);
+      expect(reader.vectorIndexes!.builds).toBe(1);
+      expect(reader.vectorIndexes!.repairs).toBe(1);
+      reader.close();
+
+      // The repaired index was saved: the next process loads it as it is.
+      const next = open(path, options);
+      expectExact(next, queries, gone);
+      expect(next.vectorIndexes!.builds).toBe(0);
+      expect(next.vectorIndexes!.repairs).toBe(0);
+      next.close();
+
+      // Written while no process had it open: the saved index is repaired on load.
+      const other = documentId(writer, '/d4.md');
+      for (const id of chunkIds(writer, other)) gone.add(id);
+      writer.deleteDocument(other);
+      writer.close();
+      const later = open(path, options);
+      expectExact(later, queries, gone);
+      expect(later.vectorIndexes!.builds).toBe(0);
+      expect(later.vectorIndexes!.repairs).toBe(1);
+      later.close();
+    }, 60_000);
+
+    it('rebuilds after clearVectors, when repairs pass a quarter of the index, and when the logs no longer reach back', () => {
+      const store = open(tmp(), options);
+      const vectors = clustered(1000, 16, 20, 31);
+      fill(store, vectors, 100);
+      const queries = clustered(10, 16, 20, 32);
+      expectExact(store, queries);
+      expect(store.vectorIndexes!.builds).toBe(1);
+
+      // clearVectors, then the same chunks embedded again with other vectors.
+      expect(store.clearVectors({ collection: 'c' })).toBe(1000);
+      const again = clustered(1000, 16, 20, 33);
+      const pending = store.pendingChunks({ collection: 'c', embedder: 'e', limit: 2000 });
+      store.putVectors({ collection: 'c', embedder: 'e', entries: pending.map((p, i) => ({ chunkId: p.chunkId, contentHash: `again ${i}`, vector: again[i]! })) });
+      expectExact(store, queries);
+      expect(store.vectorIndexes!.builds).toBe(2);
+
+      // A third of the chunks re-embedded: past the repair share.
+      const all = pending.map((p) => p.chunkId);
+      const third = clustered(340, 16, 20, 34);
+      store.putVectors({ collection: 'c', embedder: 'e', entries: all.slice(0, 340).map((chunkId, i) => ({ chunkId, contentHash: `third ${i}`, vector: third[i]! })) });
+      expectExact(store, queries);
+      expect(store.vectorIndexes!.builds).toBe(3);
+
+      // A small change, repaired; then 1,000 writes with no query between: the log no longer reaches back.
+      store.putVectors({ collection: 'c', embedder: 'e', entries: [{ chunkId: all[500]!, contentHash: 'one', vector: queries[4]! }] });
+      expectExact(store, queries);
+      expect(store.vectorIndexes!.builds).toBe(3);
+      for (let i = 0; i < 1000; i++) {
+        store.putVectors({ collection: 'c', embedder: 'e', entries: [{ chunkId: all[600]!, contentHash: `many ${i}`, vector: vectors[i]! }] });
+      }
+      expectExact(store, queries);
+      expect(store.vectorSearch({ vector: vectors[999]!, embedder: 'e', k: 1 })[0]!.chunkId).toBe(all[600]);
+      expect(store.vectorIndexes!.builds).toBe(4);
+      store.close();
+    }, 60_000);
+  });
 });

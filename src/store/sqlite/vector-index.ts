@@ -24,16 +24,28 @@ export interface VectorIndexOptions {
   efSearch?: number;
 }
 
-/** What describes the vectors an index was built from; any difference means the index is stale. */
+/**
+ * The stamp of an index: the collection's `vector_version` and `keyword_version` it reflects (where the repair
+ * starts reading the logs), its live vectors, and how it was built (any difference there means a rebuild).
+ */
 interface IndexMeta {
-  format: 1;
+  format: 2;
   version: number;
+  keywordVersion: number;
   createdAt: string;
+  /** Live (not marked deleted) vectors. */
   count: number;
   dimensions: number;
   m: number;
   efConstruction: number;
+  /** Labels written or marked deleted by repairs since the full build. */
+  changed: number;
 }
+
+/** How many versions back the logs are trusted (migrations v7 and v8 keep 1,000); an older index is rebuilt. */
+const LOG_REACH = 900;
+/** Repairs past this share of the live vectors (deleted slots, updated points) rebuild the index instead. */
+const REPAIR_SHARE = 0.25;
 
 interface Entry {
   meta: IndexMeta;
@@ -50,14 +62,27 @@ export interface IndexTarget {
 
 const VECTORS_SQL = `SELECT v.chunk_id, v.vector FROM chunk_vectors v JOIN chunks k ON k.id = v.chunk_id JOIN documents d ON d.id = k.document_id
   WHERE d.collection_id = ? AND v.embedder = ? AND length(v.vector) > 0`;
+/** One chunk's current vector, if it still is in the collection under the embedder. */
+const VECTOR_OF_SQL = `SELECT v.vector FROM chunk_vectors v JOIN chunks k ON k.id = v.chunk_id JOIN documents d ON d.id = k.document_id
+  WHERE v.chunk_id = ? AND d.collection_id = ? AND v.embedder = ? AND length(v.vector) > 0`;
+/** Chunk ids whose vector may differ from the index's: written or cleared (v8), or whose chunk went (v7). */
+const TOUCHED_SQL = `SELECT chunk_id FROM vector_written WHERE collection_id = ? AND version >= ?
+  UNION SELECT chunk_id FROM keyword_removed WHERE collection_id = ? AND version >= ?`;
 
 /**
  * HNSW indexes (hnswlib-node, inner product on unit vectors) kept next to the SQLite file, one per collection
- * and embedder: `<db>.vec/<collection id>-<embedder hash>.idx` with a `.json` naming the `vector_version`,
- * collection creation time, count and dimensions it was built from. An index whose description does not match
- * the database (missing, stale, unreadable) is rebuilt from SQLite on the next query that needs it, inside one
- * read transaction, so it never answers from vectors that are no longer there. Collections below
- * `exactBelow` vectors never get one: `search` answers null and the caller scans exactly.
+ * and embedder: `<db>.vec/<collection id>-<embedder hash>.idx` with a `.json` stamp naming the `vector_version`
+ * and `keyword_version` it reflects, the collection's creation time, its live count and dimensions.
+ *
+ * After a write the next query that needs the index repairs it, inside one read transaction: the chunk ids
+ * touched since its stamp (vectors written or cleared, logged by migration v8; chunks removed, logged by v7) are
+ * each looked up in SQLite and the label updated (`addPoint` over an existing label replaces and revives it),
+ * added (capacity grown as needed) or marked deleted; then it is saved with the new stamp. So a replaced
+ * document or a reused chunk id ends as SQLite has it, and the index never answers with a vector that is no
+ * longer there. It is rebuilt from SQLite instead when missing, unreadable or built differently (dimensions, m),
+ * when the logs no longer reach back to its stamp, or when repairs since the build pass a quarter of its
+ * vectors (clearVectors always does; deleted slots and updated points would otherwise wear the graph down).
+ * Collections below `exactBelow` vectors never get one: `search` answers null and the caller scans exactly.
  */
 export class VectorIndexes {
   private readonly entries = new Map<string, Entry>();
@@ -71,6 +96,9 @@ export class VectorIndexes {
   builds = 0;
   /** Milliseconds the last rebuild took. */
   lastBuildMs = 0;
+  /** Repairs done by this process, and the labels they touched (for tests and benchmarks). */
+  repairs = 0;
+  repairedLabels = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -173,32 +201,50 @@ export class VectorIndexes {
     const key = `${target.collectionId}\0${target.embedder}`;
     const cached = this.entries.get(key);
     if (cached && cached.meta.version === target.version && cached.meta.createdAt === target.createdAt) return cached;
-    const entry = this.db.transaction(() => this.loadOrBuild(target))();
+    // The cached index is dropped first: a repair that fails midway leaves it half-changed.
+    this.entries.delete(key);
+    const entry = this.db.transaction(() => this.loadOrBuild(target, cached))();
     this.entries.set(key, entry);
     return entry;
   }
 
-  /** Runs in one read transaction: the count, the file check and a rebuild all see the same vectors. */
-  private loadOrBuild(target: IndexTarget): Entry {
-    const version = Number(this.db.prepare('SELECT vector_version FROM collections WHERE id = ?').pluck().get(target.collectionId));
+  /** Runs in one read transaction: the stamps, the logs, the count and a rebuild all see the same vectors. */
+  private loadOrBuild(target: IndexTarget, cached: Entry | undefined): Entry {
+    const state = this.db.prepare('SELECT vector_version AS version, keyword_version AS keywordVersion FROM collections WHERE id = ?').get(target.collectionId) as
+      | { version: number; keywordVersion: number }
+      | undefined;
+    const version = Number(state?.version ?? 0);
+    const keywordVersion = Number(state?.keywordVersion ?? 0);
+    const file = this.filePath(target.collectionId, target.embedder);
+    // An index in memory or on disk, however old: brought up to date from the logs when they reach back.
+    const base = cached?.index && cached.meta.createdAt === target.createdAt ? cached : file ? this.load(file, target.createdAt) : null;
+    if (base?.index) {
+      let repaired: Entry | null = null;
+      try {
+        repaired = this.repair(target, base, version, keywordVersion);
+      } catch {
+        repaired = null; // the binding refused a change: rebuilt below
+      }
+      if (repaired && repaired.meta.count >= this.exactBelow) {
+        if (file && repaired !== base) this.save(file, repaired.index!, repaired.meta);
+        return repaired;
+      }
+    }
     const count = Number(this.db.prepare(`SELECT count(*) FROM (${VECTORS_SQL})`).pluck().get(target.collectionId, target.embedder));
     const first = this.db.prepare(`${VECTORS_SQL} LIMIT 1`).get(target.collectionId, target.embedder) as { vector: Buffer } | undefined;
     const dimensions = first ? first.vector.byteLength / 4 : 0;
     const meta: IndexMeta = {
-      format: 1,
+      format: 2,
       version,
+      keywordVersion,
       createdAt: target.createdAt,
       count,
       dimensions,
       m: this.m,
       efConstruction: this.efConstruction,
+      changed: 0,
     };
     if (count < this.exactBelow || dimensions === 0) return { meta, index: null };
-    const file = this.filePath(target.collectionId, target.embedder);
-    if (file) {
-      const loaded = this.load(file, meta);
-      if (loaded) return { meta, index: loaded };
-    }
     const started = performance.now();
     const index = this.build(target, meta);
     this.lastBuildMs = performance.now() - started;
@@ -207,16 +253,70 @@ export class VectorIndexes {
     return { meta, index };
   }
 
-  private load(file: string, expected: IndexMeta): HnswIndex | null {
+  /**
+   * The index brought to the given versions from the logs, or null when it must be rebuilt. Answers `base`
+   * itself when nothing changed; otherwise changes `base.index` in place.
+   */
+  private repair(target: IndexTarget, base: Entry, version: number, keywordVersion: number): Entry | null {
+    const meta = base.meta;
+    if (meta.m !== this.m || meta.efConstruction !== this.efConstruction) return null;
+    if (meta.version === version && meta.keywordVersion === keywordVersion) return base;
+    // Versions only grow; the logs keep entries from 1,000 versions back.
+    if (version < meta.version || keywordVersion < meta.keywordVersion) return null;
+    if (version - meta.version > LOG_REACH || keywordVersion - meta.keywordVersion > LOG_REACH) return null;
+    const touched = this.db
+      .prepare(TOUCHED_SQL)
+      .pluck()
+      .all(target.collectionId, meta.version, target.collectionId, meta.keywordVersion) as number[];
+    if (meta.changed + touched.length > REPAIR_SHARE * meta.count) return null;
+    const index = base.index!;
+    const d = meta.dimensions;
+    const vectorOf = this.db.prepare(VECTOR_OF_SQL).pluck();
+    const vector = new Float32Array(d);
+    const bytes = new Uint8Array(vector.buffer);
+    const point = new Array<number>(d);
+    // Room for every touched label being new, grown by a margin so that appends do not resize each time.
+    const need = index.getCurrentCount() + touched.length;
+    if (need > index.getMaxElements()) index.resizeIndex(Math.max(need, Math.ceil(index.getMaxElements() * 1.1)));
+    let count = meta.count;
+    touched.sort((a, b) => a - b);
+    for (const id of touched) {
+      const blob = vectorOf.get(id, target.collectionId, target.embedder) as Buffer | undefined;
+      if (blob && blob.byteLength !== d * 4) return null; // re-embedded with other dimensions
+      // Whether the label is live now: marking it deleted succeeds only then (absent or already deleted throw).
+      let live = true;
+      try {
+        index.markDelete(id);
+      } catch {
+        live = false;
+      }
+      if (blob) {
+        bytes.set(blob);
+        for (let j = 0; j < d; j++) point[j] = vector[j]!;
+        // An existing label (live or deleted) is revived and moved to the new vector; a new one takes a slot.
+        index.addPoint(point, id);
+        if (!live) count++;
+      } else if (live) {
+        count--;
+      }
+    }
+    this.repairs++;
+    this.repairedLabels += touched.length;
+    return { meta: { ...meta, version, keywordVersion, count, changed: meta.changed + touched.length }, index };
+  }
+
+  /** A saved index and its stamp, if built the way this process builds and readable. */
+  private load(file: string, createdAt: string): Entry | null {
     try {
       if (!existsSync(file) || !existsSync(`${file}.json`)) return null;
       const meta = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as IndexMeta;
-      const same = (Object.keys(expected) as Array<keyof IndexMeta>).every((name) => meta[name] === expected[name]);
-      if (!same) return null;
-      const index = new (hnswlib().HierarchicalNSW)('ip', expected.dimensions);
+      // Built otherwise (another format, collection, graph settings): rebuilt whatever its versions.
+      if (meta.format !== 2 || meta.createdAt !== createdAt || meta.m !== this.m || meta.efConstruction !== this.efConstruction) return null;
+      if (!(meta.dimensions > 0) || !Number.isInteger(meta.version) || !Number.isInteger(meta.keywordVersion) || !Number.isInteger(meta.changed)) return null;
+      const index = new (hnswlib().HierarchicalNSW)('ip', meta.dimensions);
       index.readIndexSync(file);
-      if (index.getCurrentCount() !== expected.count || index.getNumDimensions() !== expected.dimensions) return null;
-      return index;
+      if (index.getNumDimensions() !== meta.dimensions || index.getCurrentCount() < meta.count) return null;
+      return { meta, index };
     } catch {
       return null; // unreadable or corrupt: rebuilt by the caller
     }
