@@ -42,6 +42,9 @@ function judgeReply(request: ScriptedRequest): string {
       return JSON.stringify({ verdicts: ['yes', 'no'] });
     case 'answer_correctness':
       return JSON.stringify({ answer_statements: ['yes', 'yes', 'no', 'no'], reference_statements: ['yes', 'no'] });
+    case 'search_queries':
+      // Multi-query: a rephrasing that finds a passage the question's own words do not.
+      return JSON.stringify({ queries: ['battery backup feathers the blades when the grid fails'] });
     default:
       return 'unexpected request';
   }
@@ -234,6 +237,82 @@ describe('lore eval rag', () => {
     } finally {
       await browser.close();
     }
+  }, 60_000);
+});
+
+/** One document in five short chunks: the reference's second sentence is in the chunk after the one the question matches. */
+const PITCH = [
+  'The pitch system turns each blade about its long axis to control the power the rotor takes from the wind.',
+  'Grease the pitch bearing every three months with the grease gun at the hub.',
+  'Use lithium soap grease of consistency class NLGI 2; other greases harden in the cold.',
+  'Each pitch motor has a brake that holds the blade when the motor is off.',
+  'The battery backup feathers the blades when the grid fails.',
+];
+
+describe('lore eval rag: retrieval steps', () => {
+  let pitchSet: string;
+  beforeAll(async () => {
+    const dir = join(root, 'pitch');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'pitch.md'), `# Pitch system\n\n${PITCH.join('\n\n')}\n`);
+    const r = await cli(['ingest', dir, '-c', 'manual', '--embedder', 'none', '--chunk-size', '24', '--overlap', '0', '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    pitchSet = writeSet('pitch.jsonl', [{ id: 'grease', question: 'How often is the pitch bearing greased?', reference: `${PITCH[1]} ${PITCH[2]}` }]);
+  }, 60_000);
+
+  it('with --pipeline window:1 the judge sees the neighbouring chunks: context recall rises, and the run records the pipeline', async () => {
+    const plain = await cli(['eval', 'rag', pitchSet, '-c', 'manual', '--mode', 'keyword', '-k', '1', '--name', 'pitch-plain', '--json']);
+    expect(plain.code, plain.stderr).toBe(0);
+    const windowed = await cli(['eval', 'rag', pitchSet, '-c', 'manual', '--mode', 'keyword', '-k', '1', '--pipeline', 'window:1', '--name', 'pitch-window', '--json']);
+    expect(windowed.code, windowed.stderr).toBe(0);
+    const a = parse(plain.stdout);
+    const b = parse(windowed.stdout);
+    expect(a.run.config).toMatchObject({ pipeline: 'none', querySteps: 'none' });
+    expect(b.run.config).toMatchObject({ pipeline: 'window:1', querySteps: 'none' });
+    const contexts = (r: StoredEvalRun) => (r.items[0]!.output['contexts'] as Array<{ text: string }>).map((c) => c.text).join('\n');
+    // The question matches the chunk that says how often; only the window brings in the next one, which says with what.
+    expect(contexts(a)).toMatch(/every three months/);
+    expect(contexts(a)).not.toMatch(/NLGI 2/);
+    expect(contexts(b)).toMatch(/every three months[\s\S]*NLGI 2/);
+    expect(a.run.metrics['context_recall']!.mean).toBe(0.5);
+    expect(b.run.metrics['context_recall']!.mean).toBe(1);
+    expect((b.items[0]!.output['retrieval'] as { steps: string[] }).steps).toEqual(['keyword search (1)', 'context window:1']);
+    expect((a.items[0]!.output['retrieval'] as { steps: string[] }).steps).toEqual(['keyword search (1)']);
+
+    // The comparison says which pipeline each run used: in JSON, and in the text summary.
+    const json = await cli(['eval', 'compare', 'pitch-plain', 'pitch-window', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const c = JSON.parse(json.stdout) as { a: { pipeline: string }; b: { pipeline: string }; settings: Array<{ setting: string; a: unknown; b: unknown }> };
+    expect([c.a.pipeline, c.b.pipeline]).toEqual(['none', 'window:1']);
+    expect(c.settings).toEqual([{ setting: 'pipeline', a: 'none', b: 'window:1' }]);
+    const text = await cli(['eval', 'compare', 'pitch-plain', 'pitch-window']);
+    expect(text.stdout).toMatch(/pipeline: A none · B window:1/);
+    expect(text.stdout).toMatch(/context_recall\s+0\.5000\s+1\.0000\s+\+0\.5000\s+1\s+0\s+0/);
+  }, 60_000);
+
+  it('runs ask\'s query steps with the answer model and, as ask, window:1 by default with a model; refuses them without one', async () => {
+    const model = `openai-compatible:${server.baseUrl}#writer`;
+    const before = server.requests.length;
+    const r = await cli(['eval', 'rag', pitchSet, '-c', 'manual', '--mode', 'keyword', '-k', '2', '--model', model, '--multi-query', '1', '--name', 'pitch-mq', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const { run, items } = parse(r.stdout);
+    expect(run.config).toMatchObject({ pipeline: 'window:1', querySteps: 'multi-query:1', answerer: model });
+    const retrieval = items[0]!.output['retrieval'] as { steps: string[] };
+    expect(retrieval.steps).toEqual(['expand multi-query:1', 'keyword search (2)', 'context window:1']);
+    const asked = server.requests.slice(before).map((q) => (q.body['response_format'] as { json_schema?: { name?: string } } | undefined)?.json_schema?.name);
+    expect(asked).toContain('search_queries');
+    // The rephrasing found the battery passage, which the question alone does not reach.
+    const texts = (items[0]!.output['contexts'] as Array<{ text: string }>).map((c) => c.text).join('\n');
+    expect(texts).toMatch(/battery backup/);
+    const plain = parse((await cli(['eval', 'rag', pitchSet, '-c', 'manual', '--mode', 'keyword', '-k', '2', '--no-store', '--json'])).stdout);
+    expect((plain.items[0]!.output['contexts'] as Array<{ text: string }>).map((c) => c.text).join('\n')).not.toMatch(/battery backup/);
+
+    const refused = await cli(['eval', 'rag', pitchSet, '-c', 'manual', '--hyde', '--no-store']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/this retrieval step needs a language model/);
+    const bad = await cli(['eval', 'rag', pitchSet, '--pipeline', 'window:x']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/"window:x": expected a whole number/);
   }, 60_000);
 });
 

@@ -5,16 +5,14 @@ import { SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
 import { retrieve } from '../../retrieve/pipeline.js';
 import { CONTEXT_MODES, expandContext, type ContextMode } from '../../retrieve/expand-context.js';
 import { createLlmReranker } from '../../retrieve/rerank/llm-rerank.js';
-import { selfQuery } from '../../retrieve/query/self-query.js';
+import { shapeQuestion } from '../../retrieve/query/shape-question.js';
 import { guardHits } from '../../guard/guard-hits.js';
 import { withGuard } from '../../guard/with-guard.js';
-import type { SearchFilter, Store } from '../../spec/store.js';
-import { routeQuestion, routesFromCollections, type RouteDecision, type RouteMethod } from '../../retrieve/query/route-question.js';
 import { chooseEmbedder } from './embedder-option.js';
 import { answerWithModel } from '../../rag/generate-answer.js';
 import { verifyAnswer } from '../../rag/verify-citations.js';
 import { resolveLanguageModel } from '../../models/resolve-model.js';
-import { isLoreError, LoreError } from '../../spec/errors.js';
+import { LoreError } from '../../spec/errors.js';
 import { displayPath, oneLine } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { collectWhere } from './parse-options.js';
@@ -22,8 +20,9 @@ import { modelAccounting, modelEnvironment } from './model-environment.js';
 import { addGgufOptions, ggufSettings, type GgufCliOptions } from './gguf-options.js';
 import type { CallRecord } from '../../models/middleware/with-usage.js';
 import { printJson, withStore } from './open-store.js';
+import { addQueryStepOptions, queryStepsNeedModel, queryTransforms, requireModelForSteps, type QueryStepCliOptions } from './query-step-options.js';
 
-interface AskCliOptions extends GgufCliOptions {
+interface AskCliOptions extends GgufCliOptions, QueryStepCliOptions {
   k: number;
   collection?: string;
   source?: string;
@@ -38,10 +37,6 @@ interface AskCliOptions extends GgufCliOptions {
   rerank: 'none' | 'mmr' | 'embedding' | 'llm';
   context?: 'none' | ContextMode;
   compress?: number | true;
-  multiQuery?: number | true;
-  hyde?: boolean;
-  route?: RouteMethod;
-  selfQuery?: boolean;
   guard: boolean;
 }
 
@@ -70,11 +65,9 @@ export function registerAsk(program: Command, _context: CommandContext): void {
     .addOption(new Option('--rerank <kind>', 'rerank candidates: mmr (diversity), embedding, llm (the model grades them)').choices(['none', 'mmr', 'embedding', 'llm']).default('none'))
     .addOption(new Option('--context <mode>', 'give the model more than each chunk: window (neighbours) or parent (its section); default window with a model').choices(['none', ...CONTEXT_MODES]))
     .option('--compress [tokens]', 'keep only the sentences that bear on the question, within this many tokens in all (default 1000)', parsePositive)
-    .option('--multi-query [n]', 'with a model: search n rephrasings of the question too, and fuse (default 3)', parsePositive)
-    .option('--hyde', 'with a model: also search with a hypothetical answer the model writes')
-    .option('--no-guard', 'with a model: keep retrieved passages flagged as instructions or hidden text, and links in the answer')
-    .option('--self-query', 'with a model: turn conditions in the question ("reports from 2023 in the Shanghai folder") into filters checked against the collection')
-    .addOption(new Option('--route <method>', 'pick the collection for the question (when -c is not given) by rules, embedding or model').choices(['rules', 'embedding', 'model']))
+    .option('--no-guard', 'with a model: keep retrieved passages flagged as instructions or hidden text, and links in the answer');
+  addQueryStepOptions(command);
+  command
     .option('--model <spec>', 'write the answer with a language model: ollama:MODEL, openai:MODEL, anthropic:MODEL, openai-compatible:URL#MODEL, gguf:PATH (default: $LORE_MODEL; none: extractive)')
     .addHelpText(
       'after',
@@ -104,34 +97,18 @@ export function registerAsk(program: Command, _context: CommandContext): void {
           // The operator typed the question; what the documents say is untrusted. So the input check is off,
           // and the output is cleaned: secrets redacted, images and links to other hosts stripped.
           const model = resolved && opts.guard ? withGuard(resolved, { input: 'off' }) : resolved;
-          const needsModel = opts.rerank === 'llm' || opts.multiQuery || opts.hyde || opts.route === 'model' || opts.selfQuery;
-          if (needsModel && !model) {
-            throw new LoreError({ code: 'INVALID_ARGUMENT', message: 'this retrieval step needs a language model', hint: 'give --model SPEC or set LORE_MODEL' });
-          }
+          requireModelForSteps(opts.rerank === 'llm' || queryStepsNeedModel(opts), model);
           const embedder = opts.mode === 'keyword' && opts.route !== 'embedding' ? undefined : await chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
-          let collection = opts.collection;
-          let route: RouteDecision | undefined;
-          if (!collection && opts.route) {
-            route = await routeQuestion({ question, routes: await routesFromCollections({ store }), method: opts.route, embedder, model });
-            if (route.kind === 'collection') collection = route.route;
-          }
-          let query = question;
-          let filter: SearchFilter = { collection, source: opts.source, type: opts.type, metadata: opts.where };
-          const selfQueryNotes: string[] = [];
-          if (opts.selfQuery) {
-            const target = collection ?? (await onlyCollection(store));
-            try {
-              const derived = await selfQuery({ question, model: model!, store, collection: target });
-              query = derived.query;
-              // Filters given on the command line win over the model's.
-              filter = { ...derived.filter, ...dropUndefined(filter), metadata: { ...derived.filter.metadata, ...opts.where } };
-              selfQueryNotes.push(`self-query: searched "${derived.query}" with ${JSON.stringify(derived.filter)}`, ...derived.notes);
-            } catch (error) {
-              // A model that cannot write the filter leaves the question to be searched as asked.
-              if (isLoreError(error, 'ABORTED') || !isLoreError(error)) throw error;
-              selfQueryNotes.push(`self-query failed (${error.message}); searched the question as asked`);
-            }
-          }
+          const shaped = await shapeQuestion({
+            question,
+            store,
+            filter: { collection: opts.collection, source: opts.source, type: opts.type, metadata: opts.where },
+            route: opts.route,
+            selfQuery: opts.selfQuery,
+            model,
+            embedder,
+          });
+          const { query, filter, route } = shaped;
           // With a model, each source comes with its neighbouring chunks: measured on CMRC, the answer is in the
           // context more often than with more chunks of the same size (docs/benchmarks.md, retrieval steps).
           const contextMode = opts.context ?? (model ? 'window' : 'none');
@@ -144,7 +121,7 @@ export function registerAsk(program: Command, _context: CommandContext): void {
             filter,
             rerank: opts.rerank === 'llm' ? createLlmReranker({ model: model! }) : opts.rerank,
             compress: opts.compress === undefined ? undefined : { maxTokens: opts.compress === true ? undefined : opts.compress },
-            transforms: model && (opts.multiQuery || opts.hyde) ? { model, multiQuery: opts.multiQuery, hyde: opts.hyde } : undefined,
+            transforms: queryTransforms(opts, model),
           });
           const retrieved = retrieval.hits;
           // Expanded here rather than in retrieve(), so citations can point at the chunks that matched.
@@ -153,7 +130,7 @@ export function registerAsk(program: Command, _context: CommandContext): void {
           if (guarded.flagged.length > 0) retrieval.notes.push(`guard: left out ${guarded.flagged.length} passage(s) that read as instructions or hide text (--no-guard keeps them)`);
           const hits = contextMode === 'none' ? guarded.hits : await expandContext({ store, hits: guarded.hits, mode: contextMode });
           if (contextMode !== 'none') retrieval.steps.push(`context ${contextMode}`);
-          const retrievalReport = { steps: retrieval.steps, notes: [...selfQueryNotes, ...retrieval.notes], ...(route ? { route } : {}), ...(query !== question ? { query } : {}) };
+          const retrievalReport = { steps: retrieval.steps, notes: [...shaped.notes, ...retrieval.notes], ...(route ? { route } : {}), ...(query !== question ? { query } : {}) };
           const verify = async (answer: Answer) => {
             if (!opts.verify && !opts.judge) return;
             const judge = opts.judge ? resolveLanguageModel({ spec: opts.judge, ...modelEnvironment(), ...modelAccounting() }) : undefined;
@@ -193,17 +170,6 @@ function printAnswer(answer: Answer, retrieved: number): void {
   if (answer.note) notes.push(answer.note);
   if (notes.length) process.stderr.write(`\n${dim(notes.join('\n'))}\n`);
   printVerification(answer);
-}
-
-/** Self-query needs one collection: the one named, else the only one there is. */
-async function onlyCollection(store: Store): Promise<string> {
-  const all = await store.listCollections();
-  if (all.length === 1) return all[0]!.name;
-  throw new LoreError({ code: 'INVALID_ARGUMENT', message: '--self-query needs a collection', hint: `name one with -c (${all.map((c) => c.name).join(', ') || 'none yet'}) or use --route` });
-}
-
-function dropUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**

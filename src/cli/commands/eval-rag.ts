@@ -9,6 +9,8 @@ import { ragRunRecord } from '../../eval/runs/run-records.js';
 import { DEFAULT_ANSWER_CHUNKS } from '../../rag/extractive-answer.js';
 import { resolveLanguageModel } from '../../models/resolve-model.js';
 import { SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
+import type { PipelineSteps } from '../../retrieve/pipeline.js';
+import { PIPELINE_SYNTAX } from '../../retrieve/pipeline-spec.js';
 import { LoreError } from '../../spec/errors.js';
 import type { LanguageModel } from '../../spec/models.js';
 import { isPostgresLocation, openStore } from '../../store/open-store.js';
@@ -22,12 +24,15 @@ import { printJson } from './open-store.js';
 import { parseCount } from './parse-options.js';
 import { addRunOptions, checkRunOptions, finishRun, type RunCliOptions } from './eval-run-options.js';
 import { normalizeMetricName } from '../../eval/runs/fail-below.js';
+import { pipelineOption } from './pipeline-option.js';
+import { addQueryStepOptions, formatQuerySteps, queryStepsNeedModel, queryTransforms, requireModelForSteps, type QueryStepCliOptions } from './query-step-options.js';
 
-interface EvalRagOptions extends GgufCliOptions, RunCliOptions {
+interface EvalRagOptions extends GgufCliOptions, RunCliOptions, QueryStepCliOptions {
   collection?: string;
   mode: SearchMode;
   k: number;
   embedder?: string;
+  pipeline?: PipelineSteps;
   model?: string;
   maxTokens?: number;
   judge?: string;
@@ -60,7 +65,10 @@ export function registerEvalRag(evalCommand: Command, context: CommandContext): 
     .addOption(new Option('--mode <mode>', 'retrieval mode').choices(SEARCH_MODES as string[]).default('hybrid'))
     .option('-k, --k <n>', 'chunks retrieved per question', positive, DEFAULT_ANSWER_CHUNKS)
     .option('--embedder <spec>', "embedding model for retrieval: local, none; default: the collection's")
-    .option('--model <spec>', 'write the answers with this model (default: $LORE_MODEL; extractive: quoted sentences, no model)')
+    .option('--pipeline <steps>', 'steps after search, as `lore eval retrieval` takes them (see below), e.g. mmr:0.5,window:1; default: window:1 with --model, as `lore ask`, else none', pipelineOption);
+  addQueryStepOptions(command);
+  command
+    .option('--model <spec>', 'write the answers with this model, which also runs --multi-query, --hyde, --self-query, --route model (default: $LORE_MODEL; extractive: quoted sentences, no model)')
     .option('--max-tokens <n>', 'answer model: tokens per answer', positive)
     .option('--judge <spec>', 'score with this judge model, e.g. ollama:qwen2.5:7b, gguf:./judge.gguf (default: lexical checks, no model)')
     .option('--judge-max-tokens <n>', 'judge: tokens per reply (default: what each reply needs)', positive)
@@ -79,10 +87,19 @@ export function registerEvalRag(evalCommand: Command, context: CommandContext): 
         'recorded for that question and metric and left out of the mean; the summary counts failures. With',
         '--fail-below the command exits 1 when a mean is below its threshold (a CI gate).',
         '',
+        'Retrieval runs the steps `lore ask` runs: --route and --self-query shape each question, --multi-query and',
+        '--hyde add searches, and --pipeline the steps after search; the judge sees the passages they hand back',
+        '(with window:1, each hit with its neighbouring chunks). The stored run records the pipeline and query',
+        'steps, so `lore eval compare` shows which each run used.',
+        '',
+        `--pipeline: ${PIPELINE_SYNTAX}`,
+        '',
         'Examples:',
         '  lore eval generate -c docs -n 50 --out testset.jsonl',
         '  lore eval rag testset.jsonl -c docs --judge ollama:qwen2.5:7b --report eval.html',
         '  lore eval rag testset.jsonl -c docs --model ollama:qwen2.5:7b --judge openai:gpt-4o-mini --compare latest --fail-below faithfulness=0.8',
+        '  lore eval rag testset.jsonl -c docs --pipeline mmr,window:1 --name mmr-window && lore eval compare latest~1 mmr-window',
+        '  lore eval rag testset.jsonl -c docs --model ollama:qwen2.5:7b --multi-query 3 --pipeline none',
       ].join('\n'),
     )
     .action(async (testset: string, opts: EvalRagOptions, cmd: Command) => {
@@ -101,7 +118,7 @@ export function registerEvalRag(evalCommand: Command, context: CommandContext): 
         if (opts.collection && !(await store.getCollection(opts.collection))) {
           throw new LoreError({ code: 'NOT_FOUND', message: `No collection "${opts.collection}"`, hint: 'see `lore collections`', subject: opts.collection });
         }
-        const embedder = opts.mode === 'keyword' ? undefined : await chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
+        const embedder = opts.mode === 'keyword' && opts.route !== 'embedding' ? undefined : await chooseEmbedder({ spec: opts.embedder, store, collection: opts.collection });
         const resolveModel = (spec: string) => {
           const model = resolveLanguageModel({ spec, ...modelEnvironment(), ...modelAccounting(), gguf: ggufSettings(opts) });
           models.push(model);
@@ -112,6 +129,9 @@ export function registerEvalRag(evalCommand: Command, context: CommandContext): 
         const judgeSpec = opts.judge && opts.judge !== 'none' ? opts.judge : undefined;
         // The same spec for both is one model: a local model is loaded once.
         const judgeModel = judgeSpec ? (judgeSpec === answerSpec && answerModel ? answerModel : resolveModel(judgeSpec)) : undefined;
+        requireModelForSteps(queryStepsNeedModel(opts), answerModel);
+        // As `lore ask`: with a model writing the answers, each hit comes with its neighbouring chunks.
+        const pipeline: PipelineSteps = opts.pipeline ?? (answerModel ? { context: { mode: 'window', window: 1 } } : {});
         const evaluation = await evaluateRag({
           store,
           items,
@@ -119,6 +139,11 @@ export function registerEvalRag(evalCommand: Command, context: CommandContext): 
           mode: opts.mode,
           k: opts.k,
           embedder,
+          pipeline,
+          transforms: queryTransforms(opts, answerModel),
+          route: opts.route,
+          selfQuery: opts.selfQuery,
+          queryModel: answerModel,
           answerModel,
           answerMaxTokens: opts.maxTokens,
           judge: judgeModel ? createJudge({ model: judgeModel, maxTokens: opts.judgeMaxTokens }) : undefined,
@@ -133,11 +158,13 @@ export function registerEvalRag(evalCommand: Command, context: CommandContext): 
           mode: opts.mode,
           k: opts.k,
           embedder: embedder?.id ?? null,
+          pipeline: evaluation.pipeline,
+          querySteps: formatQuerySteps(opts),
           ...(opts.limit ? { limit: opts.limit } : {}),
         };
         const stored = ragRunRecord(evaluation, { dataset: basename(testset), name: opts.name, config });
         if (global.json) printJson(stored);
-        else printRagEvaluation(evaluation, testset);
+        else printRagEvaluation(evaluation, testset, config.querySteps);
         await finishRun({ stored, opts, context, db: store, json: global.json });
       } finally {
         bar.done();
@@ -147,7 +174,7 @@ export function registerEvalRag(evalCommand: Command, context: CommandContext): 
     });
 }
 
-function printRagEvaluation(e: RagEvaluation, testset: string): void {
+function printRagEvaluation(e: RagEvaluation, testset: string, querySteps: string): void {
   const rows = [['METRIC', 'MEAN', 'SCORED', 'FAILED', 'SKIPPED']];
   for (const m of e.metricNames) {
     const s = e.metrics[m]!;
@@ -157,7 +184,7 @@ function printRagEvaluation(e: RagEvaluation, testset: string): void {
   const stats = e.judgeStats ? ` · ${e.judgeStats.calls} judge calls, ${e.judgeStats.failures} failed, ${e.judgeStats.inputTokens} + ${e.judgeStats.outputTokens} tokens` : '';
   process.stdout.write(
     [
-      `${basename(testset)}: ${e.items.length} questions · answers ${e.answerer} · ${judge}${stats}`,
+      `${basename(testset)}: ${e.items.length} questions · answers ${e.answerer}${querySteps !== 'none' ? ` · ${querySteps}` : ''}${e.pipeline !== 'none' ? ` · pipeline ${e.pipeline}` : ''} · ${judge}${stats}`,
       '',
       table(rows),
       '',

@@ -118,7 +118,12 @@ function printComparison(c: RunComparison, a: EvalRun, b: EvalRun, top: number):
   const label = (r: EvalRun) => `${r.id}${r.name ? ` (${r.name})` : ''}`;
   const rows = [['METRIC', 'A', 'B', 'Δ', 'BETTER', 'WORSE', 'SAME']];
   for (const m of c.metrics) rows.push([m.metric, mean(m.a), mean(m.b), signed(m.delta), String(m.wins), String(m.losses), String(m.ties)]);
-  const lines = [`A ${label(a)} → B ${label(b)} · ${c.items.length} items in both${c.sameDataset ? ', same test set' : ''}`, '', table(rows)];
+  const lines = [`A ${label(a)} → B ${label(b)} · ${c.items.length} items in both${c.sameDataset ? ', same test set' : ''}`];
+  // Which retrieval each run used, always; then whatever else was set differently.
+  lines.push(c.a.pipeline === c.b.pipeline ? `pipeline: ${c.a.pipeline} (both)` : `pipeline: A ${c.a.pipeline} · B ${c.b.pipeline}`);
+  const other = c.settings.filter((s) => s.setting !== 'pipeline');
+  if (other.length) lines.push(`settings that differ: ${other.map((s) => `${s.setting} ${String(s.a)} → ${String(s.b)}`).join(', ')}`);
+  lines.push('', table(rows));
   // The items that moved most on the first metric either way: where to look first.
   const first = c.metrics[0]?.metric;
   if (first && top > 0) {

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -6,8 +6,7 @@ import { evaluateRetrieval, RETRIEVAL_METRICS, type RetrievalEvaluation } from '
 import { writeTrecRun } from '../../eval/metrics.js';
 import { SEARCH_MODES, type SearchMode } from '../../retrieve/search.js';
 import type { PipelineSteps } from '../../retrieve/pipeline.js';
-import { parsePipeline, PIPELINE_SYNTAX } from '../../retrieve/pipeline-spec.js';
-import { isLoreError } from '../../spec/errors.js';
+import { PIPELINE_SYNTAX } from '../../retrieve/pipeline-spec.js';
 import { openStore } from '../../store/open-store.js';
 import { resolveDbPath, type CommandContext, type GlobalOptions } from '../main.js';
 import { createProgressBar } from '../progress-bar.js';
@@ -19,6 +18,7 @@ import { addRunOptions, checkRunOptions, finishRetrievalRun, type RunCliOptions 
 import { registerEvalRag } from './eval-rag.js';
 import { registerEvalGenerate } from './eval-generate.js';
 import { registerEvalRuns } from './eval-runs.js';
+import { pipelineOption } from './pipeline-option.js';
 
 interface EvalRetrievalOptions extends RunCliOptions {
   collection?: string;
@@ -30,14 +30,6 @@ interface EvalRetrievalOptions extends RunCliOptions {
   vectorWeight?: number;
   pipeline?: PipelineSteps;
   progress: boolean;
-}
-
-function pipelineOption(value: string): PipelineSteps {
-  try {
-    return parsePipeline(value);
-  } catch (error) {
-    throw new InvalidArgumentError(isLoreError(error) ? error.message : String(error));
-  }
 }
 
 export function registerEval(program: Command, context: CommandContext): void {

@@ -1,7 +1,12 @@
 import type { Answer } from '../../rag/answer.js';
 import { answerExtractively } from '../../rag/extractive-answer.js';
 import { answerWithModel, buildAnswerPrompt } from '../../rag/generate-answer.js';
-import { search, type SearchMode } from '../../retrieve/search.js';
+import { retrieve, type PipelineSteps } from '../../retrieve/pipeline.js';
+import { formatPipeline } from '../../retrieve/pipeline-spec.js';
+import type { QueryTransforms } from '../../retrieve/query/expand-query.js';
+import type { RouteDecision, RouteMethod } from '../../retrieve/query/route-question.js';
+import { shapeQuestion } from '../../retrieve/query/shape-question.js';
+import type { SearchMode } from '../../retrieve/search.js';
 import { isLoreError } from '../../spec/errors.js';
 import type { EmbeddingModel, LanguageModel } from '../../spec/models.js';
 import type { SearchHit, Store } from '../../spec/store.js';
@@ -27,6 +32,16 @@ export interface EvaluateRagOptions {
   /** Chunks retrieved per question (default 8, as `lore ask`). */
   k?: number;
   embedder?: EmbeddingModel;
+  /** Steps after search (rerank, context, compress), as `lore eval retrieval --pipeline` and `retrieve()` take them. */
+  pipeline?: PipelineSteps;
+  /** Question-side steps, as `lore ask` runs them: multi-query and HyDE (with `transforms.model`). */
+  transforms?: QueryTransforms & { model: LanguageModel };
+  /** Pick the collection per question when `collection` is not given (see `shapeQuestion`). */
+  route?: RouteMethod;
+  /** Turn conditions in each question into filters (needs `queryModel`). */
+  selfQuery?: boolean;
+  /** The model for routing by model and self-query (usually the answer model). */
+  queryModel?: LanguageModel;
   /** Writes the answers; without one they are extractive. */
   answerModel?: LanguageModel;
   answerMaxTokens?: number;
@@ -50,6 +65,8 @@ export interface RagItemResult {
   answer: string;
   answerMode: Answer['mode'];
   contexts: RetrievedContext[];
+  /** What retrieval ran for this item (e.g. `keyword search (50)`, `rerank mmr:0.7`, `context window:1`), and its notes. */
+  retrieval?: { steps: string[]; notes: string[]; query?: string; route?: RouteDecision };
   scores: Partial<Record<RagMetric, MetricResult>>;
   /** The pipeline failed for this item (search or answer): every metric is failed with this reason. */
   error?: string;
@@ -64,6 +81,8 @@ export interface RagEvaluation {
   answerer: string;
   judge: string | null;
   judgeStats?: JudgeStats;
+  /** The steps after search, written as `--pipeline` takes them (`none` without steps). */
+  pipeline: string;
   datasetHash: string;
   notes: string[];
 }
@@ -110,6 +129,7 @@ export async function evaluateRag(o: EvaluateRagOptions): Promise<RagEvaluation>
     answerer: o.answerModel ? o.answerModel.id : 'extractive',
     judge: o.judge ? o.judge.model.id : null,
     ...(o.judge ? { judgeStats: o.judge.stats } : {}),
+    pipeline: formatPipeline(o.pipeline ?? {}),
     datasetHash: testSetHash(o.items),
     notes,
   };
@@ -138,9 +158,15 @@ async function evaluateItem(o: EvaluateRagOptions, item: TestItem, metricNames: 
   const ms = { retrieve: 0, answer: 0, judge: 0 };
   let hits: SearchHit[];
   let answer: Answer;
+  let retrieval: RagItemResult['retrieval'];
   let t = performance.now();
   try {
-    hits = await search({ store: o.store, query: item.question, k: o.k ?? DEFAULT_K, mode: o.mode, embedder: o.embedder, filter: { collection: o.collection }, signal: o.signal });
+    // The same steps as `lore ask`: routing and self-query shape the question, then search and the pipeline.
+    // With none of them, this is the plain search.
+    const shaped = await shapeQuestion({ question: item.question, store: o.store, filter: { collection: o.collection }, route: o.route, selfQuery: o.selfQuery, model: o.queryModel, embedder: o.embedder, signal: o.signal });
+    const found = await retrieve({ store: o.store, query: shaped.query, k: o.k ?? DEFAULT_K, mode: o.mode, embedder: o.embedder, filter: shaped.filter, signal: o.signal, ...o.pipeline, transforms: o.transforms });
+    hits = found.hits;
+    retrieval = { steps: found.steps, notes: [...shaped.notes, ...found.notes], ...(shaped.query !== item.question ? { query: shaped.query } : {}), ...(shaped.route ? { route: shaped.route } : {}) };
     ms.retrieve = performance.now() - t;
     t = performance.now();
     if (o.answerModel && hits.length > 0) {
@@ -160,7 +186,7 @@ async function evaluateItem(o: EvaluateRagOptions, item: TestItem, metricNames: 
   t = performance.now();
   const scores = o.judge ? await judgeItem(o.judge, { item, answer, contexts, language, metricNames, budget: o.maxContextTokens ?? DEFAULT_CONTEXT_TOKENS }) : await lexicalItem({ item, answer, hits, contexts, metricNames });
   ms.judge = performance.now() - t;
-  return { ...base, answer: answer.text, answerMode: answer.mode, contexts, scores, ms };
+  return { ...base, answer: answer.text, answerMode: answer.mode, contexts, retrieval, scores, ms };
 }
 
 async function judgeItem(

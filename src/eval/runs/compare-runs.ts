@@ -24,9 +24,20 @@ export interface ItemComparison {
   scores: Record<string, { a: number | null; b: number | null; delta: number | null }>;
 }
 
+/** A setting of the two runs (from their stored config), e.g. `pipeline`: `none` in A, `window:1` in B. */
+export interface SettingComparison {
+  setting: string;
+  a: SettingValue;
+  b: SettingValue;
+}
+
+type SettingValue = string | number | boolean | null;
+
 export interface RunComparison {
-  a: { id: string; name: string | null; createdAt: string };
-  b: { id: string; name: string | null; createdAt: string };
+  a: { id: string; name: string | null; createdAt: string; pipeline: string };
+  b: { id: string; name: string | null; createdAt: string; pipeline: string };
+  /** The settings that differ between the runs (scalar config values only; per-run figures such as latency left out). */
+  settings: SettingComparison[];
   sameDataset: boolean;
   metrics: MetricComparison[];
   items: ItemComparison[];
@@ -77,8 +88,9 @@ export function compareRuns(a: StoredEvalRun, b: StoredEvalRun): RunComparison {
     return { metric, a: ma, b: mb, delta: ma !== null && mb !== null ? mb - ma : null, compared: wins + losses + ties, wins, losses, ties };
   });
   return {
-    a: { id: a.run.id, name: a.run.name, createdAt: a.run.createdAt },
-    b: { id: b.run.id, name: b.run.name, createdAt: b.run.createdAt },
+    a: { id: a.run.id, name: a.run.name, createdAt: a.run.createdAt, pipeline: pipelineOf(a) },
+    b: { id: b.run.id, name: b.run.name, createdAt: b.run.createdAt, pipeline: pipelineOf(b) },
+    settings: differingSettings({ ...a.run.config, pipeline: pipelineOf(a) }, { ...b.run.config, pipeline: pipelineOf(b) }),
     sameDataset,
     metrics,
     items,
@@ -86,6 +98,35 @@ export function compareRuns(a: StoredEvalRun, b: StoredEvalRun): RunComparison {
     onlyInB: b.items.filter((i) => !aIds.has(i.itemId)).map((i) => i.itemId),
     notes,
   };
+}
+
+/** The run's retrieval pipeline as written in its settings; `none` for runs stored before pipelines were recorded. */
+function pipelineOf(r: StoredEvalRun): string {
+  const p = r.run.config['pipeline'];
+  return typeof p === 'string' ? p : 'none';
+}
+
+/** Outcomes of a run rather than choices made for it: they differ every time and say nothing about the setup. */
+const OUTCOMES = new Set(['judgeStats', 'latencyMs', 'documents']);
+
+function differingSettings(a: Record<string, unknown>, b: Record<string, unknown>): SettingComparison[] {
+  const keys = [...Object.keys(a), ...Object.keys(b).filter((k) => !(k in a))];
+  const out: SettingComparison[] = [];
+  for (const key of keys) {
+    if (OUTCOMES.has(key)) continue;
+    const va = settingValue(a[key]);
+    const vb = settingValue(b[key]);
+    if (va === undefined || vb === undefined || va === vb) continue;
+    out.push({ setting: key, a: va, b: vb });
+  }
+  return out;
+}
+
+/** Scalars as they are, absent as null; objects and arrays are not compared (undefined). */
+function settingValue(v: unknown): SettingValue | undefined {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  return undefined;
 }
 
 function finite(value: number | null | undefined): number | null {

@@ -28,6 +28,19 @@ describe('compareRuns', () => {
     expect(c.items.find((i) => i.itemId === 'q2')!.scores['faithfulness']).toEqual({ a: 0.5, b: 0.25, delta: -0.25 });
   });
 
+  it('names each run\'s pipeline and the settings that differ; a run stored before pipelines were recorded read as none', () => {
+    const windowed = { ...B, run: { ...B.run, config: { k: 3, pipeline: 'mmr,window:1', judgeStats: { calls: 9 }, method: 'lexical' } } };
+    const older = { ...A, run: { ...A.run, config: { k: 8, judgeStats: { calls: 4 }, method: 'lexical' } } };
+    const c = compareRuns(older, windowed);
+    expect([c.a.pipeline, c.b.pipeline]).toEqual(['none', 'mmr,window:1']);
+    // judgeStats is an outcome, not a setting; method is the same in both.
+    expect(c.settings).toEqual([
+      { setting: 'k', a: 8, b: 3 },
+      { setting: 'pipeline', a: 'none', b: 'mmr,window:1' },
+    ]);
+    expect(compareRuns(windowed, windowed).settings).toEqual([]);
+  });
+
   it('says when the test sets differ', () => {
     const other = fakeRun({ id: 'rag-ccc333', createdAt: '2026-01-03T00:00:00.000Z', hash: 'h2', scores: { q1: { faithfulness: 1 } } });
     expect(compareRuns(A, other).notes.join(' ')).toMatch(/different data/);
