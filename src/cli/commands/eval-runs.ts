@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { compareRuns, type RunComparison } from '../../eval/runs/compare-runs.js';
+import { compareRuns, describeSettingChanges, type RunComparison } from '../../eval/runs/compare-runs.js';
 import { reportFormat, writeReport } from '../../eval/report/write-report.js';
 import { isLoreError, LoreError } from '../../spec/errors.js';
 import type { EvalKind, EvalRun } from '../../spec/eval-runs.js';
@@ -122,7 +122,7 @@ function printComparison(c: RunComparison, a: EvalRun, b: EvalRun, top: number):
   // Which retrieval each run used, always; then whatever else was set differently.
   lines.push(c.a.pipeline === c.b.pipeline ? `pipeline: ${c.a.pipeline} (both)` : `pipeline: A ${c.a.pipeline} · B ${c.b.pipeline}`);
   const other = c.settings.filter((s) => s.setting !== 'pipeline');
-  if (other.length) lines.push(`settings that differ: ${other.map((s) => `${s.setting} ${String(s.a)} → ${String(s.b)}`).join(', ')}`);
+  if (other.length) lines.push(`settings that differ: ${describeSettingChanges(other)}`);
   lines.push('', table(rows));
   // The items that moved most on the first metric either way: where to look first.
   const first = c.metrics[0]?.metric;

@@ -1,5 +1,6 @@
 import type { EvalItem, StoredEvalRun } from '../../spec/eval-runs.js';
 import { escapeXml as esc, histogramSvg, meansSvg, winLossSvg } from './svg-charts.js';
+import { describeSettingChanges } from '../runs/compare-runs.js';
 import { formatDelta, formatScore, metricValues, missingReason, reportData, type ReportInput } from './report-data.js';
 
 const CSS = `
@@ -112,6 +113,8 @@ export function htmlReport(input: ReportInput): string {
     comparisonSection = `<section id="comparison"><h2>Compared with ${esc(runTitle(baseline))}</h2>
 <p class="meta">Baseline ${esc(baseline.run.id)} (${esc(baseline.run.createdAt)}, ${baseline.items.length} items) → this run ${esc(run.id)}. ${comparison.items.length} items in both${
       comparison.sameDataset ? ', same test set.' : ', <strong>different test sets</strong>.'
+    } Pipeline: baseline <strong>${esc(comparison.a.pipeline)}</strong>, this run <strong>${esc(comparison.b.pipeline)}</strong>.${
+      comparison.settings.length ? ` Settings that differ: ${esc(describeSettingChanges(comparison.settings))}.` : ''
     }</p>${comparison.notes.length ? `<ul class="notes">${comparison.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
 <div class="charts">${meansSvg({ title: 'Means: this run (bar) and baseline (thin bar)', bars: comparison.metrics.map((m) => ({ metric: m.metric, value: m.b, baseline: m.a })) })}${winLossSvg({
       title: 'Items better / unchanged / worse than the baseline',

@@ -1,4 +1,5 @@
 import { binScores } from './svg-charts.js';
+import { describeSettingChanges } from '../runs/compare-runs.js';
 import { formatDelta, formatScore, metricValues, missingReason, reportData, type ReportInput } from './report-data.js';
 
 const BLOCKS = '▁▂▃▄▅▆▇█';
@@ -42,6 +43,7 @@ export function markdownReport(input: ReportInput): string {
   lines.push('');
   if (comparison && baseline) {
     lines.push(`Compared with baseline ${baseline.run.name ? `${md(baseline.run.name)} (${baseline.run.id})` : baseline.run.id}: ${comparison.items.length} items in both${comparison.sameDataset ? ', same test set' : ', **different test sets**'}.`, '');
+    lines.push(`Pipeline: baseline \`${md(comparison.a.pipeline)}\`, this run \`${md(comparison.b.pipeline)}\`.${comparison.settings.length ? ` Settings that differ: ${md(describeSettingChanges(comparison.settings), 400)}.` : ''}`, '');
     for (const n of comparison.notes) lines.push(`> ${md(n, 400)}`);
     if (comparison.notes.length) lines.push('');
   }

@@ -56,6 +56,16 @@ describe('reports', () => {
     expect(md).not.toMatch(/NaN|undefined/);
   });
 
+  it('names both runs\' pipelines and the settings that differ from the baseline', () => {
+    const windowed = { ...current, run: { ...current.run, config: { k: 8, pipeline: 'mmr,window:1' } } };
+    const md = markdownReport({ current: windowed, baseline });
+    // The baseline's config has no pipeline (stored before they were recorded): it reads as none.
+    expect(md).toContain('Pipeline: baseline `none`, this run `mmr,window:1`. Settings that differ: pipeline none → mmr,window:1.');
+    const html = htmlReport({ current: windowed, baseline });
+    expect(html).toContain('Pipeline: baseline <strong>none</strong>, this run <strong>mmr,window:1</strong>. Settings that differ: pipeline none → mmr,window:1.');
+    expect(markdownReport({ current, baseline })).toContain('Pipeline: baseline `none`, this run `none`.\n');
+  });
+
   it('JSON: the run, its items and the comparison', () => {
     const json = JSON.parse(jsonReport({ current, baseline })) as { report: string; run: { id: string }; items: unknown[]; comparison: { metrics: Array<{ metric: string; wins: number }> } };
     expect(json.report).toBe('lore-eval');

@@ -100,6 +100,11 @@ export function compareRuns(a: StoredEvalRun, b: StoredEvalRun): RunComparison {
   };
 }
 
+/** `pipeline none → window:1, k 8 → 3`: the settings that differ, for summaries and reports ('' when none). */
+export function describeSettingChanges(settings: SettingComparison[]): string {
+  return settings.map((s) => `${s.setting} ${String(s.a)} → ${String(s.b)}`).join(', ');
+}
+
 /** The run's retrieval pipeline as written in its settings; `none` for runs stored before pipelines were recorded. */
 function pipelineOf(r: StoredEvalRun): string {
   const p = r.run.config['pipeline'];
