@@ -99,6 +99,9 @@ export class VectorIndexes {
   /** Repairs done by this process, and the labels they touched (for tests and benchmarks). */
   repairs = 0;
   repairedLabels = 0;
+  /** Milliseconds the last repair took (log read and index changes), and writing its file. */
+  lastRepairMs = 0;
+  lastSaveMs = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -220,13 +223,19 @@ export class VectorIndexes {
     const base = cached?.index && cached.meta.createdAt === target.createdAt ? cached : file ? this.load(file, target.createdAt) : null;
     if (base?.index) {
       let repaired: Entry | null = null;
+      const started = performance.now();
       try {
         repaired = this.repair(target, base, version, keywordVersion);
       } catch {
         repaired = null; // the binding refused a change: rebuilt below
       }
+      if (repaired && repaired !== base) this.lastRepairMs = performance.now() - started;
       if (repaired && repaired.meta.count >= this.exactBelow) {
-        if (file && repaired !== base) this.save(file, repaired.index!, repaired.meta);
+        if (file && repaired !== base) {
+          const saving = performance.now();
+          this.save(file, repaired.index!, repaired.meta);
+          this.lastSaveMs = performance.now() - saving;
+        }
         return repaired;
       }
     }
