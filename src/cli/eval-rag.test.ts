@@ -307,6 +307,13 @@ describe('lore eval rag: retrieval steps', () => {
     const plain = parse((await cli(['eval', 'rag', pitchSet, '-c', 'manual', '--mode', 'keyword', '-k', '2', '--no-store', '--json'])).stdout);
     expect((plain.items[0]!.output['contexts'] as Array<{ text: string }>).map((c) => c.text).join('\n')).not.toMatch(/battery backup/);
 
+    // Routing needs no model by rules: each item records where its question was sent.
+    const routed = parse((await cli(['eval', 'rag', pitchSet, '--mode', 'keyword', '-k', '1', '--route', 'rules', '--no-store', '--json'])).stdout);
+    expect(routed.run.config).toMatchObject({ collection: null, querySteps: 'route:rules', pipeline: 'none' });
+    const route = (routed.items[0]!.output['retrieval'] as { route?: { method: string; kind: string; route: string } }).route;
+    expect(route).toMatchObject({ method: 'rules', kind: 'collection' });
+    expect(['docs', 'manual']).toContain(route!.route);
+
     const refused = await cli(['eval', 'rag', pitchSet, '-c', 'manual', '--hyde', '--no-store']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/this retrieval step needs a language model/);

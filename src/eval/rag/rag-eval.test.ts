@@ -63,4 +63,17 @@ describe('evaluateRag', () => {
     expect(stored[1]!.scores['faithfulness']).toBeNull();
     expect(stored[2]!.output['skipped']).toMatchObject({ answer_correctness: 'no reference answer' });
   });
+
+  it('runs the pipeline steps it is given and records them: per item the steps that ran, in the run the pipeline', async () => {
+    const items = [{ id: 'oil', question: 'How often is the gearbox oil replaced?', reference: 'Replace the gearbox oil every 18 months.' }];
+    const plain = await evaluateRag({ store: asAsyncStore(store), items, collection: 'docs', mode: 'keyword', k: 2 });
+    expect(plain.pipeline).toBe('none');
+    expect(plain.items[0]!.retrieval!.steps).toEqual(['keyword search (2)']);
+    // Only the gearbox passage matches: the reranker sees one candidate.
+    const stepped = await evaluateRag({ store: asAsyncStore(store), items, collection: 'docs', mode: 'keyword', k: 2, pipeline: { rerank: 'mmr', context: { mode: 'window', window: 1 } } });
+    expect(stepped.pipeline).toBe('mmr,window:1');
+    expect(stepped.items[0]!.retrieval!.steps).toEqual(['keyword search (50)', 'rerank mmr:0.7 (top 1)', 'context window:1']);
+    expect(ragRunRecord(stepped, { dataset: 'set.jsonl', config: { k: 2 } }).run.config).toMatchObject({ k: 2, pipeline: 'mmr,window:1' });
+    expect(ragRunRecord(stepped, { dataset: 'set.jsonl', config: {} }).items[0]!.output['retrieval']).toMatchObject({ steps: stepped.items[0]!.retrieval!.steps });
+  });
 });

@@ -66,7 +66,7 @@ export function ragRunRecord(e: RagEvaluation, meta: RunMeta): StoredEvalRun {
     name: meta.name ?? null,
     dataset: meta.dataset,
     datasetHash: e.datasetHash,
-    config: { pipeline: e.pipeline, ...meta.config, method: e.method, answerer: e.answerer, judge: e.judge, ...(e.judgeStats ? { judgeStats: e.judgeStats } : {}) },
+    config: { ...meta.config, pipeline: e.pipeline, method: e.method, answerer: e.answerer, judge: e.judge, ...(e.judgeStats ? { judgeStats: e.judgeStats } : {}) },
     metrics,
     notes: e.notes,
     createdAt: meta.createdAt ?? new Date().toISOString(),
