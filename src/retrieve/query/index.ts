@@ -34,5 +34,6 @@ export {
   type RouteDecision,
   type RouteQuestionOptions,
 } from './route-question.js';
+export { shapeQuestion, type ShapeQuestionOptions, type ShapedQuestion } from './shape-question.js';
 export { lenientList } from './lenient-list.js';
 export { createLlmReranker, type LlmRerankerOptions, type LlmRerankMethod } from '../rerank/llm-rerank.js';
