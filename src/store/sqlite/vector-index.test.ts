@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -316,11 +316,12 @@ describe('the approximate vector index', () => {
       expect(reader.vectorIndexes!.repairs).toBe(1);
       reader.close();
 
-      // The repaired index was saved: the next process loads it as it is.
+      // The file still holds the index as built (a repair is not written back at once): the next process loads
+      // it and repairs it from the logs the same way.
       const next = open(path, options);
       expectExact(next, queries, gone);
       expect(next.vectorIndexes!.builds).toBe(0);
-      expect(next.vectorIndexes!.repairs).toBe(0);
+      expect(next.vectorIndexes!.repairs).toBe(1);
       next.close();
 
       // Written while no process had it open: the saved index is repaired on load.
@@ -333,6 +334,37 @@ describe('the approximate vector index', () => {
       expect(later.vectorIndexes!.builds).toBe(0);
       expect(later.vectorIndexes!.repairs).toBe(1);
       later.close();
+    }, 60_000);
+
+    it('writes a repaired index back once its file falls half the logs\' reach behind', () => {
+      const path = tmp();
+      const store = open(path, options);
+      // 2,000 vectors: 460 repairs stay below a quarter of the index (past it, it would be rebuilt and saved).
+      const vectors = clustered(2000, 16, 20, 41);
+      fill(store, vectors, 100);
+      const queries = clustered(5, 16, 20, 42);
+      expectExact(store, queries);
+      const file = store.vectorIndexes!.filePath(1, 'e')!;
+      const stamp = () => JSON.parse(readFileSync(`${file}.json`, 'utf8')) as { version: number };
+      const built = stamp().version;
+      const version = () => Number(store.db.prepare('SELECT vector_version FROM collections WHERE id = 1').pluck().get());
+      const chunkId = store.vectorSearch({ vector: vectors[0]!, embedder: 'e', k: 1 })[0]!.chunkId;
+      // One write, one query, 460 times: each repaired in memory; the file is written once, at 450 versions behind.
+      const moves = clustered(460, 16, 20, 43);
+      for (let i = 0; i < 460; i++) {
+        store.putVectors({ collection: 'c', embedder: 'e', entries: [{ chunkId, contentHash: `w ${i}`, vector: moves[i]! }] });
+        expect(store.vectorSearch({ vector: moves[i]!, embedder: 'e', k: 1 })[0]!.chunkId).toBe(chunkId);
+        if (version() - built < 450) expect(stamp().version).toBe(built);
+      }
+      expect(stamp().version).toBe(built + 450);
+      expect(store.vectorIndexes!.builds).toBe(1);
+      expect(store.vectorIndexes!.repairs).toBe(460);
+      expectExact(store, queries);
+      store.close();
+      const next = open(path, options);
+      expectExact(next, [...queries, moves[459]!]);
+      expect(next.vectorIndexes!.builds).toBe(0);
+      next.close();
     }, 60_000);
 
     it('rebuilds after clearVectors, when repairs pass a quarter of the index, and when the logs no longer reach back', () => {
