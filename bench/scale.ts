@@ -6,6 +6,8 @@
  * Keyword search: the in-memory keyword index (its build, file and load time, the cost of the first query
  * after an added and after a removed document) against the SQL path it replaced at scale (BM25 from the FTS5
  * vocabulary, same results: checked here on the timed queries) and FTS5's own bm25() `ORDER BY rank`.
+ * The HNSW index: the first vector query after the same added and removed documents (repaired from the
+ * `vector_written` / `keyword_removed` logs, not rebuilt), with the repair and any index file write inside it.
  *
  * Texts are real: Cranfield abstracts and CMRC 2018 passages from ../shared/datasets, cut into passages and
  * repeated with variation (one word dropped, one borrowed from another passage, a copy number). Vectors:
@@ -149,6 +151,12 @@ interface Latency {
   p95: number;
 }
 
+interface RepairCost {
+  ms: number;
+  repairMs: number;
+  saveMs: number;
+}
+
 interface SizeResult {
   size: number;
   ingestRate: number;
@@ -162,6 +170,8 @@ interface SizeResult {
   keyword: Latency;
   /** The keyword index: full build (SQL read + inversion), file size, load by a fresh store, postings. */
   keywordIndex: { buildMs: number; fileBytes: number; loadMs: number; afterAppendMs: number; afterRemovalMs: number; rebuilt: boolean };
+  /** The HNSW index's first query after +100 chunks and after a removal: whole query, its repair, its file write (if any). */
+  vectorIndex: { afterAppend: RepairCost; afterRemoval: RepairCost; rebuilt: boolean };
   /** The SQL path (keywordIndex: false) and FTS5's bm25() over the same data, store.keywordSearch-level, k = 10. */
   keywordSql: Latency;
   keywordFts5: Latency;
@@ -280,12 +290,19 @@ async function runSize(size: number): Promise<SizeResult> {
     const loadMs = reader.keywordIndexes!.builds === 0 ? performance.now() - t0 : Number.NaN;
     const fileBytes = statSync(reader.keywordIndexes!.filePath(1)!).size;
     reader.close();
-    // One more document (100 chunks) is appended to the index by the next query; a removal rebuilds it.
+    // One more document (100 chunks, with vectors) is appended to the indexes by the next query of each kind.
     const extra = Array.from({ length: PER_DOC }, (_, j) => variant(base, size + j, random));
-    store.putDocument({ collection: 'scale', source: '/scale/extra.txt', mimeType: 'text/plain', type: 'text', contentHash: 'extra', bytes: 1, metadata: {}, chunks: extra.map((item, ordinal) => { const terms = analyze(item.text); return { ordinal, text: item.text, start: 0, end: item.text.length, headingPath: [], tokenCount: terms.length, metadata: {}, contentHash: sha256(item.text), keywordText: terms.join(' '), termCount: terms.length }; }) });
+    const extraChunks = extra.map((item, ordinal) => { const terms = analyze(item.text); return { ordinal, text: item.text, start: 0, end: item.text.length, headingPath: [], tokenCount: terms.length, metadata: {}, contentHash: sha256(item.text), keywordText: terms.join(' '), termCount: terms.length }; });
+    const extraRecord = store.putDocument({ collection: 'scale', source: '/scale/extra.txt', mimeType: 'text/plain', type: 'text', contentHash: 'extra', bytes: 1, metadata: {}, chunks: extraChunks });
+    const extraIds = store.documentChunks({ documentId: extraRecord.id }).map((c) => c.chunkId);
+    store.putVectors({ collection: 'scale', embedder: EMBEDDER_ID, entries: extraIds.map((chunkId, j) => ({ chunkId, contentHash: extraChunks[j]!.contentHash, vector: extra[j]!.vector })) });
+    const vectorBuilds = store.vectorIndexes!.builds;
     t0 = performance.now();
     store.keywordSearch({ terms: analyze(queries[2]!.text), k: 10 });
     const afterAppendMs = performance.now() - t0;
+    t0 = performance.now();
+    store.vectorSearch({ vector: queries[2]!.vector, embedder: EMBEDDER_ID, k: 10 });
+    const vectorAfterAppend = { ms: performance.now() - t0, repairMs: store.vectorIndexes!.lastRepairMs, saveMs: store.vectorIndexes!.lastSaveMs };
     // The document in the middle of the collection, not the one just added: its chunks become dead positions.
     const builds = store.keywordIndexes!.builds;
     store.deleteDocument(store.findDocument('scale', `/scale/${Math.floor(size / PER_DOC / 2)}.txt`)!.id);
@@ -293,6 +310,10 @@ async function runSize(size: number): Promise<SizeResult> {
     store.keywordSearch({ terms: analyze(queries[2]!.text), k: 10 });
     const afterRemovalMs = performance.now() - t0;
     const rebuilt = store.keywordIndexes!.builds > builds;
+    t0 = performance.now();
+    store.vectorSearch({ vector: queries[2]!.vector, embedder: EMBEDDER_ID, k: 10 });
+    const vectorAfterRemoval = { ms: performance.now() - t0, repairMs: store.vectorIndexes!.lastRepairMs, saveMs: store.vectorIndexes!.lastSaveMs };
+    const vectorRebuilt = store.vectorIndexes!.builds > vectorBuilds;
 
     // Ground truth: Lore's exact scan (after RSS was taken: it holds a Float32 matrix of every vector).
     const exactMs: number[] = [];
@@ -358,6 +379,7 @@ async function runSize(size: number): Promise<SizeResult> {
       peakRss: peakRss(),
       keyword,
       keywordIndex: { buildMs: keywordBuildMs, fileBytes, loadMs, afterAppendMs, afterRemovalMs, rebuilt },
+      vectorIndex: { afterAppend: vectorAfterAppend, afterRemoval: vectorAfterRemoval, rebuilt: vectorRebuilt },
       keywordSql,
       keywordFts5,
       keywordSame: { same, of: sqlSet.length },
@@ -393,6 +415,11 @@ function report(results: SizeResult[], base: Base): string {
     (r) =>
       `| ${n(r.size)} | ${(r.keywordIndex.buildMs / 1000).toFixed(1)} s | ${mb(r.keywordIndex.fileBytes)} | ${ms(r.keywordIndex.loadMs)} | ${ms(r.keywordIndex.afterAppendMs)} | ${ms(r.keywordIndex.afterRemovalMs)}${r.keywordIndex.rebuilt ? ' (rebuilt)' : ''} | ${ms(r.keyword.p50)} / ${ms(r.keyword.p95)} | ${ms(r.keywordSql.p50)} / ${ms(r.keywordSql.p95)} | ${ms(r.keywordFts5.p50)} / ${ms(r.keywordFts5.p95)} | ${r.keywordSame.same} / ${r.keywordSame.of} |`,
   );
+  const repairCost = (c: RepairCost) => `${ms(c.ms)} (repair ${ms(c.repairMs)}, file write ${ms(c.saveMs)})`;
+  const vecRepair = results.map(
+    (r) =>
+      `| ${n(r.size)} | ${(r.buildMs / 1000).toFixed(1)} s | ${repairCost(r.vectorIndex.afterAppend)} | ${repairCost(r.vectorIndex.afterRemoval)} | ${r.vectorIndex.rebuilt ? 'rebuilt' : 'repaired, no rebuild'} |`,
+  );
   const largest = results.at(-1)!;
   const main = largest.lore.find((l) => l.ef === largest.defaultEf)!;
   const floors = [
@@ -412,6 +439,12 @@ function report(results: SizeResult[], base: Base): string {
     `| chunks | ingest chunks/s | DB | index build | index file | RSS serving / peak | recall@10 at the default ef | vector | keyword | hybrid |`,
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
+    '',
+    'The HNSW index after writes (the same writes as the keyword table below: one more document of 100 chunks with their vectors, then a document in the middle deleted): the first vector query after each, ms, with the repair inside it (the touched chunk ids from the `vector_written` and `keyword_removed` logs looked up in SQLite, labels added or marked deleted) and the write of the whole index file (done only once the saved file is 450 versions behind, so 0 here; a stale file is repaired the same way when loaded). Before, any write made the next vector query rebuild the index (the build column).',
+    '',
+    '| chunks | full build | first vector query after +100 chunks, ms | after a removal, ms | index |',
+    '|---:|---:|---:|---:|---|',
+    ...vecRepair,
     '',
     'Keyword search in the same run. Collections of 20,000+ chunks are scored from an in-memory inverted index (typed-array postings, BM25 accumulated per query; `src/store/sqlite/keyword-index.ts`), built by the first keyword query from SQLite and saved in `<db>.kw/`; smaller ones, and the "SQL path" column, score BM25 in SQL from the FTS5 vocabulary tables (what every size did before). Both give the same chunks in the same order with the same scores (unit-tested; "same top 10" checks it here on the SQL-timed queries). FTS5 bm25(): SQLite\'s own ranking (`MATCH \'"t1" OR "t2" …\' ORDER BY rank LIMIT 10`, k1 1.2 / b 0.75 fixed) over the same FTS table, a peer for speed only. Load: the first query of a fresh store on the same file (reads the saved index). After +100 chunks: the first query after one more document was written (its chunks go into a new segment of the index); after a removal: the first query after a document in the middle of the collection was deleted (its chunks are marked dead from the `keyword_removed` log; no rebuild). Lore index column: `search()` in keyword mode (analysis, scoring, hydration of the 10 hits); SQL path and FTS5: the store-level query only, k = 10.',
     '',
