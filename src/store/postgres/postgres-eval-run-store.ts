@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { LoreError } from '../../spec/errors.js';
+import { pickEvalRun } from '../pick-eval-run.js';
 import type { EvalItem, EvalKind, EvalRun, EvalRunStore, MetricSummary } from '../../spec/eval-runs.js';
 import { jsonValue, pgTransaction } from './pg-transaction.js';
 
@@ -27,8 +27,6 @@ interface ItemRow {
 const RUN_SELECT = `SELECT r.id, r.kind, r.name, r.dataset, r.dataset_hash, r.config, r.metrics, r.notes, r.created_at,
   (SELECT count(*) FROM eval_items i WHERE i.run_id = r.id) AS item_count FROM eval_runs r`;
 const NEWEST_FIRST = 'ORDER BY r.created_at DESC, r.seq DESC';
-const LATEST = /^latest(?:~(\d+))?$/;
-
 function toRun(row: RunRow): EvalRun {
   return {
     id: row.id,
@@ -56,8 +54,6 @@ function toItem(row: ItemRow): EvalItem {
 
 /** Evaluation runs in PostgreSQL; the same lookups (`latest~N`, prefixes, names) and errors as SQLite. */
 export function createPostgresEvalRunStore(pool: pg.Pool): EvalRunStore {
-  const notFound = (ref: string) =>
-    new LoreError({ code: 'NOT_FOUND', message: `No evaluation run "${ref}"`, hint: 'list runs with `lore eval runs`; a run is named by its id, a unique prefix of it, its --name, or latest / latest~1', subject: ref });
   const byKind = (kind: EvalKind | undefined, params: unknown[]) => {
     if (!kind) return '';
     params.push(kind);
@@ -95,23 +91,9 @@ export function createPostgresEvalRunStore(pool: pg.Pool): EvalRunStore {
       return (await pool.query<RunRow>(`${RUN_SELECT}${where} ${NEWEST_FIRST}${limit}`, params)).rows.map(toRun);
     },
     async getRun(ref, options = {}) {
-      const wanted = ref.trim();
       const params: unknown[] = [];
       const rows = (await pool.query<RunRow>(`${RUN_SELECT}${byKind(options.kind, params)} ${NEWEST_FIRST}`, params)).rows;
-      let row: RunRow | undefined;
-      const latest = LATEST.exec(wanted);
-      if (latest) row = rows[Number(latest[1] ?? 0)];
-      else {
-        row = rows.find((r) => r.id === wanted) ?? rows.find((r) => r.name === wanted);
-        if (!row) {
-          const prefixed = rows.filter((r) => r.id.startsWith(wanted) || r.id.split('-').slice(1).join('-').startsWith(wanted));
-          if (prefixed.length > 1) {
-            throw new LoreError({ code: 'INVALID_ARGUMENT', message: `"${ref}" names ${prefixed.length} runs: ${prefixed.slice(0, 5).map((r) => r.id).join(', ')}`, hint: 'give more of the id', subject: ref });
-          }
-          row = wanted.length >= 3 ? prefixed[0] : undefined;
-        }
-      }
-      if (!row) throw notFound(ref);
+      const row = pickEvalRun({ rows, ref });
       const items = (await pool.query<ItemRow>('SELECT item_id, input, output, scores, error FROM eval_items WHERE run_id = $1 ORDER BY position, item_id', [row.id])).rows.map(toItem);
       return { run: toRun(row), items };
     },

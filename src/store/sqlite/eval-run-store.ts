@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { LoreError } from '../../spec/errors.js';
+import { pickEvalRun } from '../pick-eval-run.js';
 import type { EvalItem, EvalKind, EvalRun, EvalRunStore, MetricSummary, StoredEvalRun } from '../../spec/eval-runs.js';
 
 interface RunRow {
@@ -51,8 +51,6 @@ function toItem(row: ItemRow): EvalItem {
   };
 }
 
-const LATEST = /^latest(?:~(\d+))?$/;
-
 /** Evaluation runs in a Lore SQLite file (schema v6), sharing the store's connection (synchronous work, async methods). */
 export function createSqliteEvalRunStore(db: Database.Database): EvalRunStore {
   const items = (runId: string) =>
@@ -62,8 +60,6 @@ export function createSqliteEvalRunStore(db: Database.Database): EvalRunStore {
       .all(runId)
       .map(toItem);
   const byKind = (kind: EvalKind | undefined) => (kind ? ` WHERE r.kind = '${kind === 'rag' ? 'rag' : 'retrieval'}'` : '');
-  const notFound = (ref: string) =>
-    new LoreError({ code: 'NOT_FOUND', message: `No evaluation run "${ref}"`, hint: 'list runs with `lore eval runs`; a run is named by its id, a unique prefix of it, its --name, or latest / latest~1', subject: ref });
 
   return {
     async saveRun({ run, items: list }) {
@@ -88,24 +84,8 @@ export function createSqliteEvalRunStore(db: Database.Database): EvalRunStore {
       return db.prepare<[], RunRow>(`SELECT ${RUN_COLUMNS} FROM eval_runs r${byKind(options.kind)} ORDER BY r.created_at DESC, r.rowid DESC${limit}`).all().map(toRun);
     },
     async getRun(ref, options = {}) {
-      const wanted = ref.trim();
-      const kindFilter = byKind(options.kind);
-      const all = () => db.prepare<[], RunRow>(`SELECT ${RUN_COLUMNS} FROM eval_runs r${kindFilter} ORDER BY r.created_at DESC, r.rowid DESC`).all();
-      let row: RunRow | undefined;
-      const latest = LATEST.exec(wanted);
-      if (latest) row = all()[Number(latest[1] ?? 0)];
-      else {
-        const rows = all();
-        row = rows.find((r) => r.id === wanted) ?? rows.find((r) => r.name === wanted);
-        if (!row) {
-          const prefixed = rows.filter((r) => r.id.startsWith(wanted) || r.id.split('-').slice(1).join('-').startsWith(wanted));
-          if (prefixed.length > 1) {
-            throw new LoreError({ code: 'INVALID_ARGUMENT', message: `"${ref}" names ${prefixed.length} runs: ${prefixed.slice(0, 5).map((r) => r.id).join(', ')}`, hint: 'give more of the id', subject: ref });
-          }
-          row = wanted.length >= 3 ? prefixed[0] : undefined;
-        }
-      }
-      if (!row) throw notFound(ref);
+      const rows = db.prepare<[], RunRow>(`SELECT ${RUN_COLUMNS} FROM eval_runs r${byKind(options.kind)} ORDER BY r.created_at DESC, r.rowid DESC`).all();
+      const row = pickEvalRun({ rows, ref });
       return { run: toRun(row), items: items(row.id) };
     },
     deleteRun: async (id) => db.prepare('DELETE FROM eval_runs WHERE id = ?').run(id).changes > 0,
